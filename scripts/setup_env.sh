@@ -57,7 +57,7 @@ if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
   say "this is long: 10-15 minutes on 2 cores, once per machine; progress below"
   BUILD_DIR=$(mktemp -d)
   trap 'rm -rf "$BUILD_DIR"' EXIT
-  "${PIP[@]}" download -q --no-deps --no-binary :all: "mmcv==$MMCV_VERSION" -d "$BUILD_DIR"
+  "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==$MMCV_VERSION" -d "$BUILD_DIR"
   tar -xzf "$BUILD_DIR"/mmcv-"$MMCV_VERSION".tar.gz -C "$BUILD_DIR"
   SRC="$BUILD_DIR/mmcv-$MMCV_VERSION"
   # mmcv 2.1.0 asks for C++14/17; current torch headers need C++20.
@@ -67,7 +67,7 @@ if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
   set +e
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} "${PIP[@]}" wheel -v --no-deps --no-build-isolation \
       "$SRC" -w "$BUILD_DIR/dist" 2>&1 | tee "$LOG" \
-    | awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); n = a[1] + 0;
+    | awk '/^ *\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); n = a[1] + 0;
              if (n % 10 == 0 || n == a[2] + 0) { printf "[setup] mmcv build: %s compiled\n", substr($1, 2, length($1) - 2); fflush() } }'
   status=${PIPESTATUS[0]}
   set -e

@@ -1,0 +1,1 @@
+"""Datasets and tiny dataset writers of mmkd_ext."""

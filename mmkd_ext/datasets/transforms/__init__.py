@@ -1,0 +1,1 @@
+"""Pipeline transforms of mmkd_ext, registered in ``mmkd_ext.registry.TRANSFORMS``."""

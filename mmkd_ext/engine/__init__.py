@@ -1,0 +1,1 @@
+"""Engine parts of mmkd_ext: hooks, loops and optimizer wrappers."""

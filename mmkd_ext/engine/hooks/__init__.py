@@ -1,0 +1,1 @@
+"""Hooks of mmkd_ext, registered in ``mmkd_ext.registry.HOOKS``."""

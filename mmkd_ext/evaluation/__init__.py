@@ -1,0 +1,1 @@
+"""Metrics of mmkd_ext, registered in ``mmkd_ext.registry.METRICS``."""

@@ -1,0 +1,1 @@
+"""Models of mmkd_ext: distillers, losses, heads and auxiliary modules."""

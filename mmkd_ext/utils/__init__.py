@@ -1,0 +1,1 @@
+"""Utilities of mmkd_ext: safe checkpoint loading and config loading."""

@@ -1,0 +1,110 @@
+"""Config loading for ``tools/train.py`` and ``tools/test.py``.
+
+Turns the usual failure modes of a config into messages that name the file
+and the base at fault, and picks the default scope when a config does not
+set one.
+"""
+import importlib
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+
+
+class ConfigError(ValueError):
+    """A config cannot be used as given; the message names file and key."""
+
+
+def external_scopes(config_path):
+    """Scopes of the ``scope::path`` bases that ``config_path`` inherits,
+    directly or through local bases, e.g. ``{'mmdet'}``.
+
+    Raises:
+        FileNotFoundError: ``config_path`` or one of its local bases does
+            not exist.
+    """
+    scopes, todo, seen = set(), [osp.abspath(config_path)], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if not osp.isfile(path):
+            parent = '' if path == osp.abspath(config_path) else \
+                ' (a _base_ of another config)'
+            raise FileNotFoundError(f'Config file {path!r}{parent} does not '
+                                    f'exist')
+        for base in Config._get_base_files(path):
+            if '::' in base:
+                scopes.add(base.partition('::')[0])
+            else:
+                todo.append(osp.abspath(osp.join(osp.dirname(path), base)))
+    return scopes
+
+
+def check_scopes_importable(config_path, scopes):
+    for scope in sorted(scopes):
+        try:
+            importlib.import_module(scope)
+        except ImportError as err:
+            raise ConfigError(
+                f'Config {config_path!r} inherits a {scope}:: base config, but '
+                f'{scope!r} cannot be imported ({err}). Install it (see '
+                f'pyproject.toml for the supported versions) or remove the '
+                f'{scope}:: base.') from err
+
+
+def load_config(config_path, cfg_options=None):
+    """Load a config as the tools do.
+
+    Checks that the file exists and that every ``scope::`` base can be
+    imported, merges ``cfg_options`` and sets ``default_scope`` from the
+    ``scope::`` base when the config has none and it is unambiguous.
+    """
+    scopes = external_scopes(config_path)
+    check_scopes_importable(config_path, scopes)
+    cfg = Config.fromfile(config_path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if cfg.get('default_scope') is None and len(scopes) == 1:
+        cfg.default_scope = next(iter(scopes))
+    return cfg
+
+
+def apply_common_args(cfg, args):
+    """Apply the arguments that train and test share: work dir, launcher."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join(
+            './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    return cfg
+
+
+def add_common_args(parser):
+    """Arguments that ``tools/train.py`` and ``tools/test.py`` share."""
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config, key=value (xxx=yyy format)')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_tool_args(parser, argv=None):
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def build_runner(cfg):
+    """Build mmengine's Runner, or the config's ``runner_type``."""
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
