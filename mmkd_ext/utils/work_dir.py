@@ -1,0 +1,38 @@
+"""Read what mmengine's Runner left in a work dir."""
+import glob
+import json
+import os.path as osp
+
+
+def last_checkpoint(work_dir):
+    """Path of the checkpoint named in ``<work_dir>/last_checkpoint``."""
+    marker = osp.join(work_dir, 'last_checkpoint')
+    if not osp.isfile(marker):
+        raise FileNotFoundError(f'{marker} does not exist: no checkpoint was '
+                                f'saved in {work_dir!r}')
+    with open(marker) as f:
+        return f.read().strip()
+
+
+def latest_test_metrics(work_dir):
+    """Metrics of the latest ``tools/test.py`` run in ``work_dir``.
+
+    mmengine's LoggerHook dumps them to ``<work_dir>/<timestamp>/<timestamp>.json``
+    (one JSON dict) after the test loop.
+    """
+    runs = sorted(glob.glob(osp.join(work_dir, '*', '*.json')))
+    for path in reversed(runs):
+        if osp.basename(path)[:-5] == osp.basename(osp.dirname(path)):
+            with open(path) as f:
+                return json.loads(f.read().strip().splitlines()[-1])
+    raise FileNotFoundError(f'no test metrics found in {work_dir!r}')
+
+
+def train_log(work_dir):
+    """The training records (list of dicts) of the latest run in
+    ``work_dir``, from ``<timestamp>/vis_data/<timestamp>.json``."""
+    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', '*.json')))
+    if not runs:
+        raise FileNotFoundError(f'no training log found in {work_dir!r}')
+    with open(runs[-1]) as f:
+        return [json.loads(line) for line in f if line.strip()]
