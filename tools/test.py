@@ -9,12 +9,12 @@ For a distiller config the student is evaluated with the student's metrics.
 """
 import argparse
 import os.path as osp
-import sys
 
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
 from mmkd_ext.utils.config import (ConfigError, add_common_args,
                                    apply_common_args, build_runner,
-                                   load_config, parse_tool_args)
+                                   load_config, parse_tool_args,
+                                   user_errors)
 
 
 def parse_args(argv=None):
@@ -68,17 +68,15 @@ def apply_test_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with user_errors():
         cfg = apply_test_args(load_config(args.config, args.cfg_options),
                               args)
-    except (FileNotFoundError, ConfigError) as err:
-        sys.exit(f'error: {err}')
-    runner = build_runner(cfg)
-    if args.out is not None:
-        from mmengine.evaluator import DumpResults
-        runner.test_evaluator.metrics.append(
-            DumpResults(out_file_path=args.out))
-    runner.test()
+        runner = build_runner(cfg)
+        if args.out is not None:
+            from mmengine.evaluator import DumpResults
+            runner.test_evaluator.metrics.append(
+                DumpResults(out_file_path=args.out))
+        runner.test()
 
 
 if __name__ == '__main__':

@@ -7,12 +7,12 @@ Same command line as ``tools/train.py`` of mmdet 3.x::
 """
 import argparse
 import os.path as osp
-import sys
 
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
 from mmkd_ext.utils.config import (ConfigError, add_common_args,
                                    apply_common_args, build_runner,
-                                   load_config, parse_tool_args)
+                                   load_config, parse_tool_args,
+                                   user_errors)
 
 
 def parse_args(argv=None):
@@ -60,12 +60,10 @@ def apply_train_args(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with user_errors():
         cfg = apply_train_args(load_config(args.config, args.cfg_options),
                                args)
-    except (FileNotFoundError, ConfigError) as err:
-        sys.exit(f'error: {err}')
-    build_runner(cfg).train()
+        build_runner(cfg).train()
 
 
 if __name__ == '__main__':

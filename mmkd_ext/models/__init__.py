@@ -1,1 +1,4 @@
-"""Models of mmkd_ext: distillers, losses, heads and auxiliary modules."""
+"""Models of mmkd_ext: distillers, losses, backbones, registered in
+``mmkd_ext.registry.MODELS``. Importing this package does not import mmdet,
+mmseg or mmpretrain."""
+from . import backbones, distillers, losses  # noqa: F401

@@ -57,7 +57,8 @@ CHECKPOINT_SAFE_GLOBALS = [
 ]
 
 _TYPE_IN_MESSAGE = re.compile(
-    r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>|unrecognized function (\S+)")
+    r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>|unrecognized function (\S+)"
+    r"|refusing (getattr\(.*?\)) while")
 
 
 def _refused_type(message):
@@ -77,8 +78,6 @@ def safe_loader(loader):
             try:
                 return loader(filename, map_location, *args, **kwargs)
             except pickle.UnpicklingError as err:
-                if isinstance(err, UnsafeCheckpointError):
-                    raise UnsafeCheckpointError(f'{filename}: {err}') from None
                 refused = _refused_type(str(err))
                 if refused is None:
                     raise

@@ -4,11 +4,15 @@ Turns the usual failure modes of a config into messages that name the file
 and the base at fault, and picks the default scope when a config does not
 set one.
 """
+import contextlib
 import importlib
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
+
+from .checkpoint import UnsafeCheckpointError
 
 
 class ConfigError(ValueError):
@@ -108,3 +112,14 @@ def build_runner(cfg):
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Exit with ``error: <message>`` instead of a traceback for the
+    mistakes a user makes: a missing file, a bad config, an unsafe
+    checkpoint."""
+    try:
+        yield
+    except (FileNotFoundError, ConfigError, UnsafeCheckpointError) as err:
+        sys.exit(f'error: {err}')

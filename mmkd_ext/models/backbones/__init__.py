@@ -1,0 +1,4 @@
+"""Backbones that the task libraries lack, registered in our MODELS."""
+from .mobilenet_v1 import MobileNetV1
+
+__all__ = ['MobileNetV1']

@@ -1,0 +1,34 @@
+"""Vanilla knowledge distillation (Hinton et al., 2015)."""
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmkd_ext.registry import MODELS
+from .utils import check_same_shape
+
+
+@MODELS.register_module()
+class KDLoss(nn.Module):
+    """``loss_weight * tau^2 * KL(softmax(z_t / tau) || softmax(z_s / tau))``,
+    summed over classes and averaged over the batch.
+
+    Args:
+        temperature (float): tau. Defaults to 4.0.
+        loss_weight (float): Defaults to 1.0.
+    """
+
+    def __init__(self, temperature=4.0, loss_weight=1.0):
+        super().__init__()
+        if temperature <= 0:
+            raise ValueError(f'temperature must be > 0, got {temperature}')
+        self.temperature = temperature
+        self.loss_weight = loss_weight
+
+    def forward(self, student_logits, teacher_logits):
+        """student_logits, teacher_logits: (B, C) -> scalar."""
+        check_same_shape(student_logits, teacher_logits, 'logits',
+                         ' (do teacher and student have the same classes?)')
+        tau = self.temperature
+        log_s = F.log_softmax(student_logits.float() / tau, dim=1)
+        log_t = F.log_softmax(teacher_logits.float() / tau, dim=1)
+        kl = (log_t.exp() * (log_t - log_s)).sum(dim=1).mean()
+        return self.loss_weight * tau**2 * kl
