@@ -161,6 +161,11 @@ class BaseDistiller(BaseModel):
         self._teacher_features_only = tapped_roots <= {'backbone', 'neck'}
 
     def init_weights(self):
+        # A teacher without checkpoint is initialised on its own first:
+        # mmengine tracks init over named_parameters(), which leaves the
+        # teacher out.
+        if not self.teacher.is_init:
+            self.teacher.init_weights()
         super().init_weights()
         self._copy_teacher_into_student()
 
@@ -234,7 +239,9 @@ class BaseDistiller(BaseModel):
         return type(self).gt_labels is not BaseDistiller.gt_labels
 
     @torch.no_grad()
-    def _run_teacher(self, inputs, data_samples):
+    def teacher_forward(self, inputs, data_samples):
+        """Run the teacher (no_grad) so that its taps record; returns
+        nothing."""
         if self._teacher_features_only:
             self.teacher.extract_feat(inputs)
         else:
@@ -243,7 +250,7 @@ class BaseDistiller(BaseModel):
     def loss(self, inputs, data_samples):
         """Student losses plus ``loss_<name>`` for each distillation loss."""
         try:
-            self._run_teacher(inputs, data_samples)
+            self.teacher_forward(inputs, data_samples)
             losses = self.student.loss(inputs, data_samples)
             labels = None
             if any(t[2] for t in self.loss_taps.values()):

@@ -1,0 +1,12 @@
+# Vanilla KD (Hinton et al.), tau 1.0: the same teacher, student and schedule
+# as ../nkd/nkd_deit3-small_deit-tiny_4xb256_in1k.py, with the NKD loss replaced by KD.
+_base_ = ['../nkd/nkd_deit3-small_deit-tiny_4xb256_in1k.py']
+
+model = dict(
+    distill_losses=dict(
+        _delete_=True,
+        kd=dict(
+            type='KDLoss',
+            temperature=1.0,
+            student_tap='head.layers.head',
+            teacher_tap='head.layers.head')))

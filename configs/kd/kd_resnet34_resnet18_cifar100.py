@@ -1,0 +1,12 @@
+# Vanilla KD (Hinton et al.), tau 4.0: the same teacher, student and schedule
+# as ../nkd/nkd_resnet34_resnet18_cifar100.py, with the NKD loss replaced by KD.
+_base_ = ['../nkd/nkd_resnet34_resnet18_cifar100.py']
+
+model = dict(
+    distill_losses=dict(
+        _delete_=True,
+        kd=dict(
+            type='KDLoss',
+            temperature=4.0,
+            student_tap='head.fc',
+            teacher_tap='head.fc')))

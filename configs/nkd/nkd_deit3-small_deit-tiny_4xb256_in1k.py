@@ -1,0 +1,20 @@
+# NKD, ImageNet, DeiT III-Small teacher -> DeiT-Tiny student (tau 1.0,
+# gamma 1.0). The student keeps its stock recipe: 300 epochs, AdamW, mixup 0.8
+# + cutmix 1.0, label smoothing 0.1, grad clip 5; NKD uses the argmax of the
+# mixed labels.
+_base_ = ['mmpretrain::deit/deit-tiny_4xb256_in1k.py']
+custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='mmkd_ext.ClassificationDistiller',
+    student=_base_.model,
+    teacher='mmpretrain::deit3/deit3-small-p16_64xb64_in1k.py',
+    teacher_ckpt='checkpoints/deit3-small-p16_3rdparty_in1k_20221008-0f7c70cf.pth',
+    distill_losses=dict(
+        nkd=dict(
+            type='NKDLoss',
+            temperature=1.0,
+            gamma=1.0,
+            student_tap='head.layers.head',
+            teacher_tap='head.layers.head')))

@@ -1,0 +1,220 @@
+"""ClassificationDistiller on tiny mmpretrain ResNets (unit level)."""
+import copy
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+from mmengine.registry import DefaultScope
+
+from mmkd_ext.models.distillers import (BaseDistiller, DistillerConfigError,
+                                        TapError)
+from mmkd_ext.models.losses.utils import DistillInputError
+from mmkd_ext.registry import MODELS
+
+
+def classifier(width, num_classes=4):
+    return dict(
+        type='ImageClassifier',
+        backbone=dict(type='ResNet', depth=18, stem_channels=width,
+                      base_channels=width, out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=num_classes,
+                  in_channels=width * 8,
+                  loss=dict(type='CrossEntropyLoss')))
+
+
+LOGIT_LOSSES = dict(
+    kd=dict(type='KDLoss', student_tap='head.fc', teacher_tap='head.fc'),
+    nkd=dict(type='NKDLoss', student_tap='head.fc', teacher_tap='head.fc'))
+
+
+def build(**kwargs):
+    cfg = dict(type='mmkd_ext.ClassificationDistiller',
+               student=classifier(8), teacher=classifier(16),
+               distill_losses=LOGIT_LOSSES)
+    cfg.update(kwargs)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(cfg)
+
+
+def batch(size=4, seed=0):
+    from mmpretrain.structures import DataSample
+    gen = torch.Generator().manual_seed(seed)
+    return dict(
+        inputs=[torch.randint(0, 255, (3, 32, 32), generator=gen,
+                              dtype=torch.uint8) for _ in range(size)],
+        data_samples=[DataSample().set_gt_label(i % 4) for i in range(size)])
+
+
+def loss_of(model, data):
+    data = model.data_preprocessor(data, training=True)
+    return model(**data, mode='loss')
+
+
+@pytest.fixture(scope='module')
+def distiller():
+    torch.manual_seed(0)
+    return build()
+
+
+def test_loss_keys_and_gradients(distiller):
+    losses = loss_of(distiller, batch())
+    assert set(losses) == {'loss', 'loss_kd', 'loss_nkd'}
+    assert all(torch.isfinite(v) and v > 0 for v in losses.values())
+    distiller.zero_grad()
+    sum(losses.values()).backward()
+    assert distiller.student.head.fc.weight.grad.abs().sum() > 0
+    assert all(p.grad is None for p in distiller.teacher.parameters())
+    assert not distiller.student_taps.records  # cleared every step
+
+
+def test_teacher_frozen_eval_and_out_of_optimizer(distiller):
+    distiller.train()
+    assert distiller.student.training and not distiller.teacher.training
+    assert not any(m.training for m in distiller.teacher.modules())
+    names = [n for n, _ in distiller.named_parameters()]
+    assert names and not any(n.startswith('teacher.') for n in names)
+    optim = torch.optim.SGD(distiller.parameters(), lr=0.1)
+    teacher_ids = {id(p) for p in distiller.teacher.parameters()}
+    assert not teacher_ids & {id(p) for g in optim.param_groups
+                              for p in g['params']}
+
+
+def test_teacher_is_not_in_state_dict_and_state_reloads(distiller):
+    state = distiller.state_dict()
+    assert state and not any(k.startswith('teacher.') for k in state)
+    other = build()
+    teacher_before = copy.deepcopy(other.teacher.state_dict())
+    other.load_state_dict(state, strict=True)
+    for key, value in other.student.state_dict().items():
+        assert torch.equal(value, distiller.student.state_dict()[key])
+    for key, value in other.teacher.state_dict().items():
+        assert torch.equal(value, teacher_before[key])
+
+
+def test_one_step_trains_student_only(distiller):
+    model = build()
+    teacher_before = copy.deepcopy(model.teacher.state_dict())
+    student_before = copy.deepcopy(model.student.state_dict())
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    model.train()
+    log = model.train_step(batch(), optim)
+    assert {'loss', 'loss_kd', 'loss_nkd'} <= set(log)
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, teacher_before[key]), key  # BN stats too
+    assert not torch.equal(model.student.state_dict()['head.fc.weight'],
+                           student_before['head.fc.weight'])
+
+
+def test_predict_and_tensor_delegate_to_student(distiller):
+    distiller.eval()
+    data = distiller.data_preprocessor(batch(), training=False)
+    ours = distiller(**data, mode='predict')
+    theirs = distiller.student(**data, mode='predict')
+    assert torch.allclose(torch.stack([s.pred_score for s in ours]),
+                          torch.stack([s.pred_score for s in theirs]))
+    assert torch.equal(distiller(data['inputs'], mode='tensor'),
+                       distiller.student(data['inputs'], mode='tensor'))
+
+
+def test_teacher_checkpoint_is_loaded_and_survives_init_weights(tmp_path):
+    torch.manual_seed(1)
+    teacher = build().teacher
+    ckpt = tmp_path / 'teacher.pth'
+    torch.save(dict(state_dict=teacher.state_dict()), ckpt)
+    model = build(teacher_ckpt=str(ckpt))
+    model.init_weights()
+    for key, value in teacher.state_dict().items():
+        assert torch.equal(model.teacher.state_dict()[key], value), key
+
+
+def test_teacher_from_config_path(tmp_path):
+    cfg = tmp_path / 'teacher_cfg.py'
+    cfg.write_text(f'model = {classifier(16)!r}\n')
+    model = build(teacher=str(cfg))
+    assert model.teacher.head.fc.in_features == 128
+
+
+def test_teacher_from_scoped_config_path():
+    model = build(
+        teacher='mmpretrain::resnet/resnet18_8xb32_in1k.py',
+        student=classifier(8, num_classes=1000))
+    assert model.teacher.head.fc.out_features == 1000
+
+
+def test_init_student_from_teacher_copies_matching_weights():
+    student = classifier(16)
+    model = build(student=student, init_student_from_teacher=['head'])
+    model.init_weights()
+    assert torch.equal(model.student.head.fc.weight,
+                       model.teacher.head.fc.weight)
+
+
+def test_deepcopy_keeps_taps_working(distiller):
+    clone = copy.deepcopy(distiller)
+    assert set(loss_of(clone, batch())) == {'loss', 'loss_kd', 'loss_nkd'}
+    del clone
+    assert set(loss_of(distiller, batch())) == {'loss', 'loss_kd',
+                                                'loss_nkd'}
+
+
+# -- bad input: each a clear message naming the key --------------------------
+def test_missing_teacher_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match='teacher_ckpt.*gone.pth'):
+        build(teacher_ckpt=str(tmp_path / 'gone.pth'))
+
+
+def test_missing_teacher_config(tmp_path):
+    with pytest.raises(FileNotFoundError, match='teacher.*nope.py'):
+        build(teacher=str(tmp_path / 'nope.py'))
+
+
+def test_class_count_mismatch_names_the_loss():
+    model = build(teacher=classifier(16, num_classes=7))
+    with pytest.raises(DistillInputError,
+                       match=r'distill_losses\.kd .*same classes'):
+        loss_of(model, batch())
+
+
+def test_tap_path_not_found_lists_close_matches():
+    losses = dict(kd=dict(type='KDLoss', student_tap='head.fcc',
+                          teacher_tap='head.fc'))
+    with pytest.raises(TapError, match=r"no module 'head.fcc'.*'head.fc'"):
+        build(distill_losses=losses)
+
+
+def test_in_place_modified_tap_is_detected():
+    # bn1 of a BasicBlock is followed by ReLU(inplace=True)
+    losses = dict(feat=dict(type='FeatureMSELoss',
+                            student_tap='backbone.layer1.0.bn1',
+                            teacher_tap='backbone.layer1.0.bn1'))
+    model = build(student=classifier(16), distill_losses=losses)
+    with pytest.raises(TapError, match='modified in place'):
+        loss_of(model, batch())
+
+
+def test_feature_shapes_that_cannot_align():
+    losses = dict(feat=dict(type='FeatureMSELoss', student_tap='neck',
+                            teacher_tap='neck'))
+    with pytest.raises(DistillInputError,
+                       match=r'distill_losses\.feat .*student_channels'):
+        loss_of(build(distill_losses=losses), batch())
+
+
+class LabelFreeDistiller(BaseDistiller):
+    """Like DetectionDistiller/SegmentationDistiller: no image labels."""
+    task_scope = 'mmpretrain'
+
+
+def test_label_loss_on_a_distiller_without_labels():
+    with pytest.raises(DistillerConfigError,
+                       match=r'distill_losses\.nkd: NKDLoss needs gt_label'):
+        LabelFreeDistiller(
+            student=classifier(8), teacher=classifier(16),
+            distill_losses=dict(nkd=LOGIT_LOSSES['nkd']))
+
+
+def test_missing_tap_key():
+    with pytest.raises(DistillerConfigError, match=r"kd: missing \['tea"):
+        build(distill_losses=dict(kd=dict(type='KDLoss',
+                                          student_tap='head.fc')))

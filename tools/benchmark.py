@@ -1,0 +1,121 @@
+"""Cost of distillation: time and memory of a distillation training step
+against a student-only training step plus a teacher forward, on one batch.
+
+    python tools/benchmark.py CONFIG [--repeats 10] [--warmup 3]
+        [--device cuda|cpu] [--cfg-options KEY=VALUE ...]
+
+All three run in this process on the same batch, interleaved, after warm-up;
+the medians are compared as ``distill_step / (student_step + teacher_forward)``.
+Memory is the peak allocated on CUDA per phase; on CPU, the process peak RSS
+(monotone) after each phase, measured in the order teacher, student, distill.
+"""
+import argparse
+import resource
+import statistics
+import time
+
+import torch
+from mmengine.config import DictAction
+from mmengine.optim import build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import mmkd_ext  # noqa: F401
+from mmkd_ext.models.distillers import BaseDistiller
+from mmkd_ext.registry import MODELS
+from mmkd_ext.utils.config import ConfigError, load_config, user_errors
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='a distiller config')
+    parser.add_argument('--repeats', type=int, default=10)
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument(
+        '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args(argv)
+
+
+class Phase:
+    """Times and peak memory of one callable."""
+
+    def __init__(self, name, fn, device):
+        self.name, self.fn, self.device = name, fn, device
+        self.times, self.peak_mb = [], 0.0
+
+    def run(self, record=True):
+        cuda = self.device.startswith('cuda')
+        if cuda:
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        start = time.perf_counter()
+        self.fn()
+        if cuda:
+            torch.cuda.synchronize()
+        if record:
+            self.times.append(time.perf_counter() - start)
+            peak = torch.cuda.max_memory_allocated() if cuda else \
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            self.peak_mb = max(self.peak_mb, peak / 2**20)
+
+    @property
+    def median(self):
+        return statistics.median(self.times)
+
+
+def build(cfg, device):
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    model_cfg = cfg.model.copy()
+    if cfg.get('data_preprocessor') is not None:
+        model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    model = MODELS.build(model_cfg)
+    if not isinstance(model, BaseDistiller):
+        raise ConfigError(f'{type(model).__name__} is not a distiller: '
+                          f'tools/benchmark.py compares a distiller with its '
+                          f'student')
+    model.init_weights()
+    model.to(device).train()
+    data = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+    return model, data
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    with user_errors():
+        cfg = load_config(args.config, args.cfg_options)
+        model, data = build(cfg, args.device)
+    distill_optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    student_optim = build_optim_wrapper(model.student, cfg.optim_wrapper)
+    batch = model.data_preprocessor(data, training=True)
+
+    def student_step():
+        model.student.train_step(data, student_optim)
+        model.student_taps.clear()
+
+    def teacher_forward():
+        model.teacher_forward(batch['inputs'], batch['data_samples'])
+        model.teacher_taps.clear()
+
+    phases = [Phase('teacher forward (no_grad)', teacher_forward, args.device),
+              Phase('student-only step', student_step, args.device),
+              Phase('distillation step',
+                    lambda: model.train_step(data, distill_optim),
+                    args.device)]
+    for index in range(args.warmup + args.repeats):
+        for phase in phases:
+            phase.run(record=index >= args.warmup)
+    teacher, student, distill = phases
+    memory = 'peak CUDA MB' if args.device.startswith('cuda') else \
+        'process peak RSS MB'
+    print(f'{args.config} on {args.device}, batch of {len(data["inputs"])}, '
+          f'median of {args.repeats} after {args.warmup} warm-up')
+    for phase in phases:
+        print(f'  {phase.name:<28} {phase.median * 1000:9.1f} ms   '
+              f'{memory} {phase.peak_mb:9.1f}')
+    ratio = distill.median / (student.median + teacher.median)
+    print(f'  ratio distill / (student + teacher) = {ratio:.3f}')
+
+
+if __name__ == '__main__':
+    main()
