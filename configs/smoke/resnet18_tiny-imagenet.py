@@ -26,6 +26,7 @@ test_evaluator = val_evaluator
 
 optim_wrapper = dict(optimizer=dict(lr=0.05))
 param_scheduler = dict(milestones=[100])
-train_cfg = dict(max_epochs=3, val_interval=100)
-default_hooks = dict(logger=dict(interval=1))
+train_cfg = dict(max_epochs=10, val_interval=100)
+default_hooks = dict(
+    logger=dict(interval=1), checkpoint=dict(max_keep_ckpts=2))
 randomness = dict(seed=0)

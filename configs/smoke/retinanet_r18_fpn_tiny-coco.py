@@ -4,11 +4,17 @@
 _base_ = ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py']
 
 data_root = 'data/tiny_coco/'
+# tiny COCO holds the first three COCO categories, with their COCO ids
+metainfo = dict(classes=('person', 'bicycle', 'car'))
 
 model = dict(
     backbone=dict(depth=18, init_cfg=None),
     neck=dict(in_channels=[64, 128, 256, 512], out_channels=32),
-    bbox_head=dict(in_channels=32, feat_channels=32, stacked_convs=1))
+    bbox_head=dict(
+        num_classes=3, in_channels=32, feat_channels=32, stacked_convs=1),
+    # a few iterations give low scores: keep them so that CocoMetric has
+    # detections to score
+    test_cfg=dict(score_thr=0.0))
 
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -32,12 +38,14 @@ train_dataloader = dict(
     batch_size=4,
     dataset=dict(
         data_root=data_root,
+        metainfo=metainfo,
         filter_cfg=dict(min_size=8),
         pipeline=train_pipeline))
 val_dataloader = dict(
     **tiny_loader,
     batch_size=2,
-    dataset=dict(data_root=data_root, pipeline=test_pipeline))
+    dataset=dict(
+        data_root=data_root, metainfo=metainfo, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(ann_file=data_root + 'annotations/instances_val2017.json')
 test_evaluator = val_evaluator

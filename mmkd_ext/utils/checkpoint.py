@@ -26,6 +26,11 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
 
+# HistoryBuffer registers these on its first instance only, so a fresh
+# process that loads a checkpoint before creating one needs them named here.
+DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
+
+
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint contains a pickled type outside the allow-list."""
 
@@ -38,7 +43,9 @@ def history_buffer_statistic(owner, name):
     registered with ``HistoryBuffer.register_statistics``); anything else is
     refused.
     """
-    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    if owner is HistoryBuffer and (
+            name in DEFAULT_STATISTICS
+            or name in HistoryBuffer._statistics_methods):
         return getattr(HistoryBuffer, name)
     raise UnsafeCheckpointError(
         f'refusing getattr({owner!r}, {name!r}) while unpickling: only '
