@@ -105,10 +105,36 @@ def parse_tool_args(parser, argv=None):
     return args
 
 
+def prepare_cpu_distributed(cfg):
+    """Make the ``pytorch`` launcher work on a machine without CUDA.
+
+    mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally
+    and its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail
+    on CPU. So the process group is started here with gloo (the Runner then
+    finds it initialised and keeps it) and, unless the config has its own
+    ``model_wrapper_cfg``, DDP gets ``device_ids=None``."""
+    import torch
+    import torch.distributed as dist
+    if cfg.launcher != 'pytorch' or torch.cuda.is_available() or \
+            dist.is_initialized():
+        return
+    backend = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('backend')
+    if backend not in (None, 'gloo'):
+        print(f'env_cfg.dist_cfg.backend={backend!r} needs CUDA; using '
+              f'gloo on this CPU-only machine')
+    dist.init_process_group(backend='gloo')
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None,
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+
+
 def build_runner(cfg):
     """Build mmengine's Runner, or the config's ``runner_type``."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    prepare_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
