@@ -1,0 +1,52 @@
+import pytest
+from mmengine.hooks import Hook
+
+from mmkd_ext.engine.hooks import DistillLossScheduleHook
+
+
+class FakeRunner:
+
+    def __init__(self, model):
+        self.model, self.epoch, self.iter = model, 0, 0
+
+
+class FakeDistiller:
+
+    def __init__(self):
+        self.distill_loss_scales = dict(kd=1.0, feat=1.0)
+
+
+def test_warmup_then_stop_by_iteration():
+    hook = DistillLossScheduleHook(losses=['kd'], warmup_iters=4,
+                                   stop_iter=10)
+    runner = FakeRunner(FakeDistiller())
+    hook.before_train(runner)
+    seen = []
+    for it in range(12):
+        runner.iter = it
+        hook.before_train_iter(runner, it)
+        seen.append(runner.model.distill_loss_scales['kd'])
+        assert runner.model.distill_loss_scales['feat'] == 1.0
+    assert seen == [0.25, 0.5, 0.75] + [1.0] * 7 + [0.0, 0.0]
+
+
+def test_stop_by_epoch_for_all_losses():
+    hook = DistillLossScheduleHook(stop_epoch=2)
+    runner = FakeRunner(FakeDistiller())
+    hook.before_train(runner)
+    runner.epoch = 1
+    hook.before_train_iter(runner, 0)
+    assert runner.model.distill_loss_scales == dict(kd=1.0, feat=1.0)
+    runner.epoch = 2
+    hook.before_train_iter(runner, 0)
+    assert runner.model.distill_loss_scales == dict(kd=0.0, feat=0.0)
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(KeyError, match="'nope'"):
+        DistillLossScheduleHook(losses=['nope']).before_train(
+            FakeRunner(FakeDistiller()))
+    with pytest.raises(TypeError, match='needs a distiller'):
+        DistillLossScheduleHook().before_train(FakeRunner(Hook()))
+    with pytest.raises(ValueError, match='warmup_iters'):
+        DistillLossScheduleHook(warmup_iters=-1)
