@@ -74,7 +74,7 @@ def build(cfg, device):
         raise ConfigError(f'{type(model).__name__} is not a distiller: '
                           f'tools/benchmark.py compares a distiller with its '
                           f'student')
-    model.init_weights()
+    # timing needs no trained weights: skip init_weights (and its downloads)
     model.to(device).train()
     data = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
     return model, data

@@ -3,7 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import check_same_shape, hard_labels
+from .utils import MASKED_LOGIT, check_same_shape, hard_labels
 
 
 @MODELS.register_module()
@@ -47,8 +47,9 @@ class NKDLoss(nn.Module):
 
         tau = self.temperature
         is_target = F.one_hot(y[:, 0], s.shape[1]).bool()
-        log_ns = F.log_softmax((s / tau).masked_fill(is_target, -1e4), dim=1)
-        nt = F.softmax((t / tau).masked_fill(is_target, -1e4), dim=1)
+        log_ns = F.log_softmax(
+            (s / tau).masked_fill(is_target, MASKED_LOGIT), dim=1)
+        nt = F.softmax((t / tau).masked_fill(is_target, MASKED_LOGIT), dim=1)
         non_target = -(nt * log_ns).masked_fill(is_target, 0).sum(1).mean()
         return self.loss_weight * (
             target + self.gamma * tau**2 * non_target)

@@ -1,6 +1,9 @@
 """Input checks shared by the distillation losses."""
 import torch
 
+# A logit that removes a class from a softmax without producing NaNs.
+MASKED_LOGIT = -1e4
+
 
 class DistillInputError(ValueError):
     """A loss got inputs it cannot use; the distiller prefixes the message

@@ -1,0 +1,104 @@
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmkd_ext.models.losses import PSKDLoss, USKDLoss, pskd_alpha
+from mmkd_ext.models.losses.utils import DistillInputError
+
+
+def uskd_reference(loss, z, feat, y, use_logprob):
+    """Per-sample loops over methods.md section 2.2 (hard labels)."""
+    B, C = z.shape
+    S = F.softmax(z, 1)
+    W = F.softmax(loss.weak_head(feat), 1)
+    mean_sq = (S[torch.arange(B), y]**2).mean()
+    target = non = weak = 0
+    for b in range(B):
+        yb = int(y[b])
+        smooth = torch.full((C, ), 0.1 / C)
+        smooth[yb] += 0.9
+        weak -= loss.mu * (smooth * W[b].log()).sum()
+        p_y = S[b, yb]**2 + 1 - mean_sq
+        target -= p_y * S[b, yb].log()
+        if use_logprob:
+            logS = S[b].log()
+            R = W[b] / (1 - W[b, yb]) + logS / (1 - logS[yb])
+        else:
+            R = W[b] / (1 - W[b, yb]) + S[b] / (1 - S[b, yb])
+        order = sorted(range(C), key=lambda i: -float(R[i]))
+        zipf = {c: 1.0 / (order.index(c) + 1) for c in range(C) if c != yb}
+        total = sum(zipf.values())
+        non_s = F.softmax(torch.cat([z[b, :yb], z[b, yb + 1:]]), 0)
+        others = [c for c in range(C) if c != yb]
+        for k, c in enumerate(others):
+            non -= zipf[c] / total * math.log(float(non_s[k]))
+    return (loss.alpha * target + loss.beta * non + weak) / B
+
+
+@pytest.mark.parametrize('use_logprob', [False, True])
+def test_uskd_matches_definition(use_logprob):
+    torch.manual_seed(0)
+    loss = USKDLoss(in_channels=6, num_classes=5, alpha=1.0, beta=0.5,
+                    mu=0.2, rank_use_logprob=use_logprob)
+    z, feat = torch.randn(4, 5) * 2, torch.randn(4, 6)
+    y = torch.tensor([0, 3, 4, 1])
+    value = loss(z, feat, y)
+    ref = uskd_reference(loss, z, feat, y, use_logprob)
+    assert value.item() == pytest.approx(float(ref), rel=1e-4)
+
+
+def test_uskd_has_exactly_one_weak_linear_and_trains_it():
+    loss = USKDLoss(8, 3)
+    linears = [m for m in loss.modules() if isinstance(m, torch.nn.Linear)]
+    assert linears == [loss.weak_head]
+    z = torch.randn(4, 3, requires_grad=True)
+    loss(z, torch.randn(4, 8), torch.tensor([0, 1, 2, 0])).backward()
+    assert loss.weak_head.weight.grad.abs().sum() > 0
+    assert z.grad.abs().sum() > 0
+
+
+def test_uskd_ranking_forms_differ():
+    torch.manual_seed(3)
+    paper, code = USKDLoss(4, 10), USKDLoss(4, 10, rank_use_logprob=True)
+    code.load_state_dict(paper.state_dict())
+    z, feat = torch.randn(8, 10) * 3, torch.randn(8, 4) * 3
+    y = torch.arange(8)
+    assert paper(z, feat, y).item() != pytest.approx(code(z, feat, y).item())
+
+
+def test_uskd_mixup_scores():
+    torch.manual_seed(1)
+    loss = USKDLoss(4, 6)
+    z, feat = torch.randn(3, 6), torch.randn(3, 4)
+    y = torch.tensor([1, 2, 5])
+    one_hot = F.one_hot(y, 6).float()
+    # a score matrix with one label equals the hard-label loss
+    assert loss(z, feat, one_hot).item() == pytest.approx(
+        loss(z, feat, y).item(), rel=1e-5)
+    mixed = 0.7 * one_hot + 0.3 * F.one_hot(torch.tensor([0, 0, 1]), 6)
+    value = loss(z, feat, mixed)
+    assert torch.isfinite(value) and value.item() != pytest.approx(
+        loss(z, feat, y).item())
+
+
+def test_uskd_errors_name_the_feature():
+    loss = USKDLoss(256, 10)
+    with pytest.raises(DistillInputError, match=r'\(B, 256\).*\(2, 512\)'):
+        loss(torch.randn(2, 10), torch.randn(2, 512), torch.tensor([0, 1]))
+    with pytest.raises(DistillInputError, match='num_classes'):
+        loss(torch.randn(2, 7), torch.randn(2, 256), torch.tensor([0, 1]))
+
+
+def test_pskd_loss_and_alpha():
+    logits = torch.randn(4, 3)
+    target = F.softmax(torch.randn(4, 3), 1)
+    ref = -(target * F.log_softmax(logits, 1)).sum(1).mean()
+    assert PSKDLoss(loss_weight=2.0)(logits, target).item() == \
+        pytest.approx(2 * ref.item(), rel=1e-6)
+    one_hot = F.one_hot(torch.tensor([0, 1, 2, 0]), 3).float()
+    assert PSKDLoss()(logits, one_hot).item() == pytest.approx(
+        F.cross_entropy(logits, torch.tensor([0, 1, 2, 0])).item(), rel=1e-6)
+    assert pskd_alpha(0.8, 0, 200) == pytest.approx(0.004)
+    assert pskd_alpha(0.8, 199, 200) == pytest.approx(0.8)
