@@ -42,3 +42,27 @@ def test_distiller_config_builds(config):
     assert type(model).__name__.endswith('Distiller')
     assert sum(p.numel() for p in model.teacher.parameters()) > \
         sum(p.numel() for p in model.student.parameters())
+
+
+USKD = [c for c in CONFIGS if osp.basename(c).startswith('uskd_')]
+
+
+@pytest.mark.parametrize('config', USKD)
+def test_uskd_config_trains_one_step(config):
+    """The mid feature of every USKD config has the d_mid it declares."""
+    import torch
+    from mmpretrain.structures import DataSample
+    cfg = load_config(osp.join(ROOT, config))
+    model_cfg = cfg.model.copy()
+    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    model_cfg.pop('train_cfg', None)  # no mixup: 2 images only
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(model_cfg)
+    size = 32 if 'cifar' in config else 224
+    data = model.data_preprocessor(dict(
+        inputs=[torch.randint(0, 255, (3, size, size), dtype=torch.uint8)
+                for _ in range(2)],
+        data_samples=[DataSample().set_gt_label(i) for i in range(2)]),
+        training=True)
+    losses = model(**data, mode='loss')
+    assert torch.isfinite(losses['loss_uskd']) and losses['loss_uskd'] > 0

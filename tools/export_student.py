@@ -1,10 +1,11 @@
-"""Export the student of a distiller checkpoint.
+"""Export the student of a distiller (or self-distilled) checkpoint.
 
     python tools/export_student.py CHECKPOINT OUT [--overwrite]
 
 OUT loads with the stock student config (``tools/test.py`` of mmdet, mmseg or
 mmpretrain, or ours) and needs no mmkd_ext import. The teacher and the
-distillation modules (align convs, attention, masks) are left out.
+distillation modules (align convs, attention, masks, the USKD weak head) are
+left out.
 """
 import argparse
 import sys
@@ -14,7 +15,7 @@ from mmkd_ext.utils.export import export_student
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[1])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('checkpoint', help='distiller checkpoint')
     parser.add_argument('out', help='student checkpoint to write')
     parser.add_argument('--overwrite', action='store_true',

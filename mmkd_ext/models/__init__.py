@@ -1,4 +1,10 @@
-"""Models of mmkd_ext: distillers, losses, backbones, registered in
-``mmkd_ext.registry.MODELS``. Importing this package does not import mmdet,
-mmseg or mmpretrain."""
+"""Models of mmkd_ext: distillers, losses, backbones and heads, registered
+in ``mmkd_ext.registry.MODELS``. Importing this package imports neither
+mmdet nor mmseg; the mmpretrain heads are registered only where mmpretrain
+is installed, so a detection-only user needs no mmpretrain."""
+import importlib.util
+
 from . import backbones, distillers, losses  # noqa: F401
+
+if importlib.util.find_spec('mmpretrain') is not None:
+    from . import heads  # noqa: F401

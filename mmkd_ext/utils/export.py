@@ -1,8 +1,10 @@
-"""Export the student of a distiller checkpoint as a plain model checkpoint.
+"""Export the student of a distiller checkpoint (or a self-distilled model)
+as a plain model checkpoint.
 
-The result holds only the student's weights (keys without the ``student.``
-prefix) and plain metadata, so the stock student config loads it with the
-task library's own tools, with ``weights_only=True`` and without mmkd_ext.
+The result holds only the deployable student weights (keys without the
+``student.`` prefix, training-only modules such as the USKD weak head left
+out) and plain metadata, so the stock student config loads it with the task
+library's own tools, with ``weights_only=True`` and without mmkd_ext.
 """
 import os.path as osp
 
@@ -10,6 +12,8 @@ import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
 STUDENT_PREFIX = 'student.'
+# Attribute names of training-only submodules inside a student.
+TRAINING_ONLY = frozenset({'uskd_loss'})
 KEPT_META = ('epoch', 'iter', 'dataset_meta', 'seed', 'experiment_name',
              'time', 'mmengine_version')
 
@@ -27,14 +31,15 @@ def is_plain(obj):
 
 
 def student_state_dict(state_dict):
-    """``student.*`` entries of a distiller state dict, prefix removed."""
-    state = {k[len(STUDENT_PREFIX):]: v for k, v in state_dict.items()
-             if k.startswith(STUDENT_PREFIX)}
-    if not state:
-        raise ValueError(
-            f'no {STUDENT_PREFIX}* weights: this is not a distiller '
-            f'checkpoint (first keys: {list(state_dict)[:3]})')
-    return state
+    """Deployable student weights of a training state dict: the
+    ``student.*`` entries of a distiller (prefix removed) or the whole state
+    of a plain model, without training-only modules."""
+    if any(k.startswith(STUDENT_PREFIX) for k in state_dict):
+        state_dict = {k[len(STUDENT_PREFIX):]: v
+                      for k, v in state_dict.items()
+                      if k.startswith(STUDENT_PREFIX)}
+    return {k: v for k, v in state_dict.items()
+            if not TRAINING_ONLY & set(k.split('.'))}
 
 
 def export_student(checkpoint, out, overwrite=False):
