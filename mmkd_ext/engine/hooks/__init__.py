@@ -1,4 +1,5 @@
 """Hooks of mmkd_ext, registered in ``mmkd_ext.registry.HOOKS``."""
 from .distill_loss_schedule import DistillLossScheduleHook
+from .pskd import PSKDHook
 
-__all__ = ['DistillLossScheduleHook']
+__all__ = ['DistillLossScheduleHook', 'PSKDHook']

@@ -1,4 +1,9 @@
 """Heads for mmpretrain classifiers (imported only with mmpretrain)."""
+from .pskd_head import PSKDHead
+from .pskd_memory import PredictionMemory, bytes_per_sample
 from .uskd_head import USKDHead, USKDViTHead
 
-__all__ = ['USKDHead', 'USKDViTHead']
+__all__ = [
+    'PSKDHead', 'PredictionMemory', 'USKDHead', 'USKDViTHead',
+    'bytes_per_sample'
+]
