@@ -1,3 +1,5 @@
+import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -23,3 +25,24 @@ def run_tool(script, *args, cwd=ROOT, env=None, check=True):
 
 def config_path(*parts):
     return osp.join(ROOT, 'configs', *parts)
+
+
+def run_two_process_train(config, work_dir, cwd):
+    """Train ``config`` with 2 gloo processes through tools/train.py
+    --launcher pytorch, with tests/helpers/ddp_probe.RankProbeHook added;
+    return the two ranks' records."""
+    with open(config, 'a') as f:
+        f.write("\ncustom_imports = dict(imports=['mmkd_ext', 'ddp_probe'])\n"
+                "custom_hooks = custom_hooks + [dict(type='RankProbeHook')]\n"
+                "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n")
+    env = dict(os.environ, OMP_NUM_THREADS='1',
+               PYTHONPATH=osp.join(ROOT, 'tests', 'helpers') + os.pathsep +
+               ROOT)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
+         '2', '--master_port', '29517', osp.join(ROOT, 'tools', 'train.py'),
+         str(config), '--work-dir', str(work_dir), '--launcher', 'pytorch'],
+        cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    return [json.loads((work_dir / f'rank{r}.json').read_text())
+            for r in (0, 1)]

@@ -9,14 +9,23 @@ from mmengine.registry import HOOKS
 
 @HOOKS.register_module()
 class RankProbeHook(Hook):
-    """After training, write ``rank<r>.json`` with the world size and a
-    checksum of the student's weights."""
+    """After training, write ``rank<r>.json`` with the world size, a
+    checksum of the (student) weights and, for a PS-KD head, of its memory
+    and the number of rows written."""
 
     def after_train(self, runner):
         model = getattr(runner.model, 'module', runner.model)
-        checksum = sum(float(p.double().sum())
-                       for p in model.student.parameters())
+        model = getattr(model, 'student', model)
+        record = dict(
+            world_size=get_world_size(), iters=runner.iter,
+            checksum=sum(float(p.double().sum())
+                         for p in model.parameters()))
+        memory = getattr(model.head, 'memory', None)
+        if memory is not None:
+            record.update(
+                memory_checksum=float(memory.probs.double().sum()),
+                memory_rows_written=int((memory.probs.sum(1) > 0).sum()),
+                memory_rows=len(memory))
         with open(osp.join(runner.work_dir, f'rank{get_rank()}.json'),
                   'w') as f:
-            json.dump(dict(world_size=get_world_size(), checksum=checksum,
-                           iters=runner.iter), f)
+            json.dump(record, f)

@@ -2,14 +2,13 @@
 student and load it with the stock student config without mmkd_ext; a
 2-process gloo run; AMP's config path."""
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, config_path, run_tool
+from conftest import ROOT, config_path, run_tool, run_two_process_train
 from mmkd_ext.datasets.tiny_data import make_tiny_data
 from mmkd_ext.utils.work_dir import (last_checkpoint, latest_test_metrics,
                                      train_log)
@@ -155,21 +154,8 @@ def test_two_process_gloo_ranks_agree(imagenet_dir):
         cwd, 'nkd_ddp', config_path('smoke', 'resnet18_tiny-imagenet.py'),
         'ClassificationDistiller', NKD_ON_LOGITS)
     with open(config, 'a') as f:
-        f.write("custom_imports = dict(imports=['ddp_probe'])\n"
-                "custom_hooks = [dict(type='RankProbeHook')]\n"
-                "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n"
-                "train_cfg = dict(max_epochs=1)\n")
-    work_dir = cwd / 'ddp'
-    env = dict(os.environ, PYTHONPATH=HELPERS + os.pathsep + ROOT,
-               OMP_NUM_THREADS='1')
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
-         '2', '--master_port', '29517', osp.join(ROOT, 'tools', 'train.py'),
-         config, '--work-dir', str(work_dir), '--launcher', 'pytorch'],
-        cwd=cwd, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    ranks = [json.loads((work_dir / f'rank{r}.json').read_text())
-             for r in (0, 1)]
+        f.write('custom_hooks = []\ntrain_cfg = dict(max_epochs=1)\n')
+    ranks = run_two_process_train(config, cwd / 'ddp', cwd)
     assert all(r['world_size'] == 2 and r['iters'] > 0 for r in ranks)
     assert ranks[0]['checksum'] == pytest.approx(ranks[1]['checksum'],
                                                  rel=1e-6)
