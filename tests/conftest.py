@@ -29,10 +29,10 @@ def config_path(*parts):
 
 def run_two_process_train(config, work_dir, cwd):
     """Train ``config`` with 2 gloo processes through tools/train.py
-    --launcher pytorch, with tests/helpers/ddp_probe.RankProbeHook added;
+    --launcher pytorch, with tests/helpers/probes.RankProbeHook added;
     return the two ranks' records."""
     with open(config, 'a') as f:
-        f.write("\ncustom_imports = dict(imports=['mmkd_ext', 'ddp_probe'])\n"
+        f.write("\ncustom_imports = dict(imports=['mmkd_ext', 'probes'])\n"
                 "custom_hooks = custom_hooks + [dict(type='RankProbeHook')]\n"
                 "env_cfg = dict(dist_cfg=dict(backend='gloo'))\n")
     env = dict(os.environ, OMP_NUM_THREADS='1',

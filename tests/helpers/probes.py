@@ -1,4 +1,4 @@
-"""A hook for the 2-process test: each rank writes what it trained."""
+"""Hooks for the end-to-end tests."""
 import json
 import os.path as osp
 
@@ -29,3 +29,16 @@ class RankProbeHook(Hook):
         with open(osp.join(runner.work_dir, f'rank{get_rank()}.json'),
                   'w') as f:
             json.dump(record, f)
+
+
+@HOOKS.register_module()
+class StopAfterEpochHook(Hook):
+    """Stop training after ``epoch`` epochs, as an interrupted run would,
+    without changing ``max_epochs`` (which epoch-based schedules use)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner):
+        if runner.epoch >= self.epoch:
+            runner.train_loop.stop_training = True
