@@ -42,3 +42,52 @@ def train_and_test(config, work_dir, cfg_options=(), metric='accuracy/top1'):
         osp.join(ROOT, work_dir)), '--work-dir', work_dir, *options], log)
     value = latest_test_metrics(osp.join(ROOT, work_dir))[metric]
     return value, time.time() - start
+
+
+def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
+    """Train and test each ``(name, config, cfg_options)`` of ``runs`` for
+    every seed; return rows ``(name, {metric: [per-seed values]}, minutes
+    per run)``. Work dirs: ``work_dirs/digits/<config>_<options>_s<seed>``."""
+    rows = []
+    for name, config, options in runs:
+        values = {m: [] for m in metrics}
+        minutes = 0.0
+        for seed in range(seeds):
+            tag = ''.join('_' + o.split('=')[-1] for o in options)
+            work_dir = osp.join('work_dirs', 'digits',
+                                f'{osp.basename(config)[:-3]}{tag}_s{seed}')
+            start = time.time()
+            run_tool(['tools/train.py', config, '--work-dir', work_dir,
+                      '--cfg-options', f'randomness.seed={seed}', *options],
+                     osp.join(work_dir, 'run.log'))
+            run_tool(['tools/test.py', config,
+                      last_checkpoint(osp.join(ROOT, work_dir)),
+                      '--work-dir', work_dir, '--cfg-options', *options,
+                      f'randomness.seed={seed}'],
+                     osp.join(work_dir, 'run.log'))
+            result = latest_test_metrics(osp.join(ROOT, work_dir))
+            for m in metrics:
+                values[m].append(result[m])
+            minutes += (time.time() - start) / 60
+            print(f'{name}, seed {seed}: ' + ', '.join(
+                f'{m} {result[m]:.2f}' for m in metrics), flush=True)
+        rows.append((name, values, minutes / seeds))
+    return rows
+
+
+def markdown_table(rows, metrics, seeds):
+    """Mean ± std (per-seed values) of each metric, one row per run."""
+    import statistics
+    head = ' | '.join(f'{m} (mean ± std of {seeds})' for m in metrics)
+    lines = [f'| run | {head} | per seed | CPU minutes per run |',
+             '|---|' + '---|' * len(metrics) + '---|---|']
+    for name, values, minutes in rows:
+        cells = []
+        for m in metrics:
+            std = statistics.stdev(values[m]) if len(values[m]) > 1 else 0
+            cells.append(f'{statistics.mean(values[m]):.2f} ± {std:.2f}')
+        per_seed = '; '.join(', '.join(f'{v:.2f}' for v in values[m])
+                             for m in metrics)
+        lines.append(f'| {name} | {" | ".join(cells)} | {per_seed} | '
+                     f'{minutes:.1f} |')
+    return '\n'.join(lines)

@@ -61,13 +61,20 @@ def check_scopes_importable(config_path, scopes):
 def load_config(config_path, cfg_options=None):
     """Load a config as the tools do.
 
+    ``config_path`` is a file or a library's config (``mmdet::...``).
     Checks that the file exists and that every ``scope::`` base can be
     imported, merges ``cfg_options`` and sets ``default_scope`` from the
     ``scope::`` base when the config has none and it is unambiguous.
     """
-    scopes = external_scopes(config_path)
-    check_scopes_importable(config_path, scopes)
-    cfg = Config.fromfile(config_path)
+    if '::' in config_path:  # a library's own config, e.g. mmdet::...
+        scopes = {config_path.partition('::')[0]}
+        check_scopes_importable(config_path, scopes)
+        from mmengine.hub import get_config
+        cfg = get_config(config_path)
+    else:
+        scopes = external_scopes(config_path)
+        check_scopes_importable(config_path, scopes)
+        cfg = Config.fromfile(config_path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if cfg.get('default_scope') is None and len(scopes) == 1:

@@ -104,3 +104,9 @@ def test_out_must_be_pickle(tmp_path):
     args = test.parse_args([DISTILL_DEMO, str(ckpt), '--out', 'preds.json'])
     with pytest.raises(ConfigError, match='.pkl'):
         test.apply_test_args(load_config(DISTILL_DEMO), args)
+
+
+def test_library_config_path_as_config():
+    cfg = load_config('mmpretrain::resnet/resnet18_8xb32_in1k.py')
+    assert cfg.default_scope == 'mmpretrain'
+    assert cfg.model.backbone.depth == 18
