@@ -53,7 +53,8 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
         values = {m: [] for m in metrics}
         minutes = 0.0
         for seed in range(seeds):
-            tag = ''.join('_' + o.split('=')[-1] for o in options)
+            tag = ''.join('_' + o.split('=')[-1] for o in options
+                          if '/' not in o)
             work_dir = osp.join('work_dirs', 'digits',
                                 f'{osp.basename(config)[:-3]}{tag}_s{seed}')
             start = time.time()

@@ -6,8 +6,9 @@ against a student-only training step plus a teacher forward, on one batch.
 
 All three run in this process on the same batch, interleaved, after warm-up;
 the medians are compared as ``distill_step / (student_step + teacher_forward)``.
-Memory is the peak allocated on CUDA per phase; on CPU, the process peak RSS
-(monotone) after each phase, measured in the order teacher, student, distill.
+Memory is the peak allocated on CUDA per phase; on CPU, the process's peak RSS
+after the first run of each phase, in the order teacher, student, distill
+(a high-water mark: each figure includes the phases before it).
 """
 import argparse
 import resource
@@ -44,20 +45,28 @@ class Phase:
         self.name, self.fn, self.device = name, fn, device
         self.times, self.peak_mb = [], 0.0
 
+    @property
+    def cuda(self):
+        return self.device.startswith('cuda')
+
     def run(self, record=True):
-        cuda = self.device.startswith('cuda')
-        if cuda:
+        if self.cuda:
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
         start = time.perf_counter()
         self.fn()
-        if cuda:
+        if self.cuda:
             torch.cuda.synchronize()
         if record:
             self.times.append(time.perf_counter() - start)
-            peak = torch.cuda.max_memory_allocated() if cuda else \
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            self.peak_mb = max(self.peak_mb, peak / 2**20)
+        self.peak_mb = max(self.peak_mb, self.peak_memory_mb())
+
+    def peak_memory_mb(self):
+        if self.cuda:
+            return torch.cuda.max_memory_allocated() / 2**20
+        if self.peak_mb:  # CPU: the high-water mark of the first run only
+            return self.peak_mb
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     @property
     def median(self):

@@ -12,6 +12,11 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=64, dataset=dict(data_root=data_root, classes=classes))
 test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='Accuracy', topk=(1, )),
+    dict(type='mmkd_ext.ExpectedCalibrationError', num_bins=15)
+]
+test_evaluator = val_evaluator
 
 optim_wrapper = dict(optimizer=dict(lr=0.1, weight_decay=5e-4))
 param_scheduler = dict(

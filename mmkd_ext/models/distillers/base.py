@@ -1,6 +1,7 @@
 """The distiller: a plain OpenMMLab model that owns a student, a frozen
 teacher, taps on both and a dict of distillation losses."""
 import copy
+import logging
 import inspect
 import os.path as osp
 
@@ -115,7 +116,7 @@ class BaseDistiller(BaseModel):
         if teacher_ckpt is None:
             print_log(
                 'teacher_ckpt is not set: the teacher keeps its random '
-                'initialisation', logger='current', level=30)
+                'initialisation', logger='current', level=logging.WARNING)
             return
         if not osp.isfile(teacher_ckpt):
             raise FileNotFoundError(

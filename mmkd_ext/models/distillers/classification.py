@@ -1,6 +1,5 @@
 """Distiller for mmpretrain classifiers."""
-import torch
-
+from mmkd_ext.models.data_samples import classification_labels
 from mmkd_ext.registry import MODELS
 from .base import BaseDistiller, DistillerConfigError
 
@@ -20,6 +19,4 @@ class ClassificationDistiller(BaseDistiller):
             raise DistillerConfigError(
                 'a distillation loss needs gt_label, but the data samples '
                 'carry none (is the pipeline packing labels?)')
-        if 'gt_score' in data_samples[0]:  # mixup / cutmix
-            return torch.stack([s.gt_score for s in data_samples])
-        return torch.cat([s.gt_label for s in data_samples])
+        return classification_labels(data_samples)

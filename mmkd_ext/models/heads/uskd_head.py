@@ -4,18 +4,11 @@ Prediction, evaluation and the exported weights are those of the stock head;
 the USKD weak head lives in ``uskd_loss`` and is dropped by
 ``tools/export_student.py``.
 """
-import torch
 from mmpretrain.models.heads import LinearClsHead, VisionTransformerClsHead
 
+from mmkd_ext.models.data_samples import classification_labels
 from mmkd_ext.models.losses.utils import DistillInputError
 from mmkd_ext.registry import MODELS
-
-
-def score_or_label(data_samples):
-    """(B, C) mixup/cutmix scores when present, else (B,) class indices."""
-    if 'gt_score' in data_samples[0]:
-        return torch.stack([s.gt_score for s in data_samples])
-    return torch.cat([s.gt_label for s in data_samples])
 
 
 class USKDMixin:
@@ -52,8 +45,8 @@ class USKDMixin:
                 f'feats[{self.mid_index}] (backbone out_indices entry '
                 f'{self.mid_index}) has shape {tuple(mid.shape)}; set '
                 f'in_channels to its channels and pool it (GAP neck)')
-        losses['loss_uskd'] = self.uskd_loss(cls_score, mid,
-                                             score_or_label(data_samples))
+        losses['loss_uskd'] = self.uskd_loss(
+            cls_score, mid, classification_labels(data_samples))
         return losses
 
 
