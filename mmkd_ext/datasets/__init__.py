@@ -1,1 +1,5 @@
-"""Datasets and tiny dataset writers of mmkd_ext."""
+"""Datasets of mmkd_ext (registered in ``mmkd_ext.registry.DATASETS``) and
+the tiny dataset writers."""
+from .global_index import GlobalIndexDataset
+
+__all__ = ['GlobalIndexDataset']

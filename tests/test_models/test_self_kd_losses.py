@@ -102,3 +102,24 @@ def test_pskd_loss_and_alpha():
         F.cross_entropy(logits, torch.tensor([0, 1, 2, 0])).item(), rel=1e-6)
     assert pskd_alpha(0.8, 0, 200) == pytest.approx(0.004)
     assert pskd_alpha(0.8, 199, 200) == pytest.approx(0.8)
+
+
+def test_uskd_head_names_the_mismatched_stage():
+    from mmengine.registry import DefaultScope
+    from mmpretrain.structures import DataSample
+
+    from mmkd_ext.registry import MODELS
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        head = MODELS.build(dict(type='mmkd_ext.USKDHead', num_classes=3,
+                                 in_channels=8, uskd_loss=dict(in_channels=4)))
+    samples = [DataSample().set_gt_label(i) for i in range(2)]
+    with pytest.raises(DistillInputError,
+                       match=r'in_channels is 4.*feats\[-2\].*\(2, 6\)'):
+        head.loss((torch.randn(2, 6), torch.randn(2, 8)), samples)
+    with pytest.raises(DistillInputError, match='out_indices'):
+        head.loss((torch.randn(2, 8), ), samples)
+    losses = head.loss((torch.randn(2, 4), torch.randn(2, 8)), samples)
+    assert set(losses) >= {'loss', 'loss_uskd'}
+    # prediction is the stock head's: no USKD involved
+    assert head.predict((torch.randn(2, 4), torch.randn(2, 8)))[0] \
+        .pred_score.shape == (3, )
