@@ -28,8 +28,9 @@ def main():
     results = []
     for name, config, what in RUNS:
         print(f'[demo] {name}: training and testing {config}', flush=True)
-        top1, seconds = train_and_test(config, osp.join('work_dirs', 'demo',
-                                                        name))
+        metrics, seconds = train_and_test(
+            config, osp.join('work_dirs', 'demo', name))
+        top1 = metrics['accuracy/top1']
         results.append((name, what, top1, seconds))
         print(f'[demo] {name}: top-1 {top1:.2f}% ({seconds:.0f} s)',
               flush=True)

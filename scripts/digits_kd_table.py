@@ -21,8 +21,8 @@ def main():
     args = parser.parse_args()
     make_digits()
     teacher_dir = osp.join('work_dirs', 'digits', 'teacher')
-    teacher_top1, _ = train_and_test(TEACHER, teacher_dir,
-                                     ['randomness.seed=0'])
+    metrics, _ = train_and_test(TEACHER, teacher_dir, ['randomness.seed=0'])
+    teacher_top1 = metrics['accuracy/top1']
     print(f'teacher (seed 0): {teacher_top1:.2f}', flush=True)
     teacher = [f'model.teacher_ckpt='
                f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']

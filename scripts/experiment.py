@@ -2,6 +2,7 @@
 the demo and the digits tables. Each run's output goes to a log file."""
 import os
 import os.path as osp
+import statistics
 import subprocess
 import sys
 import time
@@ -30,9 +31,9 @@ def make_digits():
              osp.join(ROOT, 'work_dirs', 'make_tiny_data.log'))
 
 
-def train_and_test(config, work_dir, cfg_options=(), metric='accuracy/top1'):
+def train_and_test(config, work_dir, cfg_options=()):
     """Train ``config`` into ``work_dir``, test its last checkpoint; return
-    (metric value, seconds)."""
+    (the test metrics dict, seconds)."""
     start = time.time()
     log = osp.join(work_dir, 'run.log')
     options = ['--cfg-options', *cfg_options] if cfg_options else []
@@ -40,8 +41,7 @@ def train_and_test(config, work_dir, cfg_options=(), metric='accuracy/top1'):
              log)
     run_tool(['tools/test.py', config, last_checkpoint(
         osp.join(ROOT, work_dir)), '--work-dir', work_dir, *options], log)
-    value = latest_test_metrics(osp.join(ROOT, work_dir))[metric]
-    return value, time.time() - start
+    return latest_test_metrics(osp.join(ROOT, work_dir)), time.time() - start
 
 
 def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
@@ -57,19 +57,11 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
                           if '/' not in o)
             work_dir = osp.join('work_dirs', 'digits',
                                 f'{osp.basename(config)[:-3]}{tag}_s{seed}')
-            start = time.time()
-            run_tool(['tools/train.py', config, '--work-dir', work_dir,
-                      '--cfg-options', f'randomness.seed={seed}', *options],
-                     osp.join(work_dir, 'run.log'))
-            run_tool(['tools/test.py', config,
-                      last_checkpoint(osp.join(ROOT, work_dir)),
-                      '--work-dir', work_dir, '--cfg-options', *options,
-                      f'randomness.seed={seed}'],
-                     osp.join(work_dir, 'run.log'))
-            result = latest_test_metrics(osp.join(ROOT, work_dir))
+            result, seconds = train_and_test(
+                config, work_dir, [f'randomness.seed={seed}', *options])
             for m in metrics:
                 values[m].append(result[m])
-            minutes += (time.time() - start) / 60
+            minutes += seconds / 60
             print(f'{name}, seed {seed}: ' + ', '.join(
                 f'{m} {result[m]:.2f}' for m in metrics), flush=True)
         rows.append((name, values, minutes / seeds))
@@ -78,7 +70,6 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
 
 def markdown_table(rows, metrics, seeds):
     """Mean ± std (per-seed values) of each metric, one row per run."""
-    import statistics
     head = ' | '.join(f'{m} (mean ± std of {seeds})' for m in metrics)
     lines = [f'| run | {head} | per seed | CPU minutes per run |',
              '|---|' + '---|' * len(metrics) + '---|---|']
