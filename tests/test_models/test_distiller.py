@@ -150,6 +150,16 @@ def test_init_student_from_teacher_copies_matching_weights():
                        model.teacher.head.fc.weight)
 
 
+def test_init_student_from_teacher_mismatch_is_named():
+    model = build(init_student_from_teacher=['head'])  # 64 vs 128 inputs
+    with pytest.raises(DistillerConfigError,
+                       match=r"'head.fc.weight' is \(4, 128\) in the teacher "
+                       r"but \(4, 64\) in the student"):
+        model.init_weights()
+    with pytest.raises(DistillerConfigError, match="no weights under 'nek'"):
+        build(init_student_from_teacher=['nek']).init_weights()
+
+
 def test_deepcopy_keeps_taps_working(distiller):
     clone = copy.deepcopy(distiller)
     assert set(loss_of(clone, batch())) == {'loss', 'loss_kd', 'loss_nkd'}
