@@ -1,12 +1,12 @@
 """The distiller: a plain OpenMMLab model that owns a student, a frozen
 teacher, taps on both and a dict of distillation losses."""
 import copy
-import logging
 import inspect
+import logging
 import os.path as osp
 
 import torch
-from mmengine.config import Config, ConfigDict
+from mmengine.config import ConfigDict
 from mmengine.logging import print_log
 from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope
@@ -14,6 +14,7 @@ from mmengine.runner import load_checkpoint
 
 from mmkd_ext.models.losses.utils import DistillInputError
 from mmkd_ext.registry import MODELS
+from mmkd_ext.utils.config import ConfigError, load_config
 from .taps import Taps
 
 # Keys of a ``distill_losses`` entry that are not arguments of the loss.
@@ -26,18 +27,15 @@ class DistillerConfigError(ValueError):
 
 def load_model_config(path, key):
     """The ``model`` of the config at ``path`` (``scope::`` paths allowed),
-    with the config's top-level ``data_preprocessor`` merged in."""
-    if '::' in path:
-        from mmengine.hub import get_config
-        try:
-            cfg = get_config(path)
-        except (FileNotFoundError, ValueError, ModuleNotFoundError) as err:
-            raise FileNotFoundError(
-                f'{key}: config {path!r} cannot be found ({err})') from err
-    else:
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{key}: config {path!r} does not exist')
-        cfg = Config.fromfile(path)
+    with the config's top-level ``data_preprocessor`` merged in. Loaded as
+    the tools load configs; errors are prefixed with the config ``key``."""
+    try:
+        cfg = load_config(path)
+    except ConfigError as err:  # a scope:: base that cannot be imported
+        raise ConfigError(f'{key}: {err}') from err
+    except (FileNotFoundError, ValueError) as err:
+        raise FileNotFoundError(
+            f'{key}: config {path!r} cannot be loaded ({err})') from err
     model = copy.deepcopy(cfg.model)
     if cfg.get('data_preprocessor') is not None:
         model.setdefault('data_preprocessor', cfg.data_preprocessor)
