@@ -1,4 +1,8 @@
 """Metrics of mmkd_ext, registered in ``mmkd_ext.registry.METRICS``."""
 from .calibration import ExpectedCalibrationError, expected_calibration_error
+from .cmi import ConditionalMutualInformation
 
-__all__ = ['ExpectedCalibrationError', 'expected_calibration_error']
+__all__ = [
+    'ConditionalMutualInformation', 'ExpectedCalibrationError',
+    'expected_calibration_error'
+]

@@ -1,8 +1,8 @@
 """Expected calibration error of a classifier's confidences."""
 import torch
-from mmengine.evaluator import BaseMetric
 
 from mmkd_ext.registry import METRICS
+from .score_metric import ScoreLabelMetric
 
 
 def expected_calibration_error(scores, labels, num_bins=15):
@@ -26,7 +26,7 @@ def expected_calibration_error(scores, labels, num_bins=15):
 
 
 @METRICS.register_module()
-class ExpectedCalibrationError(BaseMetric):
+class ExpectedCalibrationError(ScoreLabelMetric):
     """ECE (percent) of mmpretrain predictions (``pred_score``,
     ``gt_label``), logged as ``calibration/ece``.
 
@@ -39,13 +39,6 @@ class ExpectedCalibrationError(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.num_bins = num_bins
 
-    def process(self, data_batch, data_samples):
-        for sample in data_samples:
-            self.results.append((sample['pred_score'].cpu(),
-                                 sample['gt_label'].cpu()))
-
-    def compute_metrics(self, results):
-        scores = torch.stack([r[0] for r in results])
-        labels = torch.cat([r[1] for r in results])
+    def compute_from(self, scores, labels):
         return dict(ece=expected_calibration_error(scores, labels,
                                                    self.num_bins))

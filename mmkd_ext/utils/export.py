@@ -13,7 +13,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 STUDENT_PREFIX = 'student.'
 # Attribute names of training-only submodules inside a student.
-TRAINING_ONLY = frozenset({'uskd_loss', 'memory'})
+TRAINING_ONLY = frozenset({'uskd_loss', 'memory', 'cmi_centroids'})
 KEPT_META = ('epoch', 'iter', 'dataset_meta', 'seed', 'experiment_name',
              'time', 'mmengine_version')
 

@@ -1,8 +1,8 @@
 """Sizes PS-KD's memory and sets its alpha each epoch."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmkd_ext.registry import HOOKS
+from .utils import find_modules
 
 
 @HOOKS.register_module()
@@ -14,12 +14,7 @@ class PSKDHook(Hook):
 
     def _heads(self, runner):
         from mmkd_ext.models.heads import PSKDHead
-        model = runner.model.module if is_model_wrapper(runner.model) else \
-            runner.model
-        heads = [m for m in model.modules() if isinstance(m, PSKDHead)]
-        if not heads:
-            raise TypeError('PSKDHook found no PSKDHead in the model')
-        return heads
+        return find_modules(runner, PSKDHead, self)
 
     def before_train(self, runner):
         size = len(runner.train_dataloader.dataset)
