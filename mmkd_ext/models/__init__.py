@@ -4,7 +4,8 @@ mmdet nor mmseg; the mmpretrain heads are registered only where mmpretrain
 is installed, so a detection-only user needs no mmpretrain."""
 import importlib.util
 
-from . import backbones, distillers, losses  # noqa: F401
+from . import augmentors, backbones, distillers, losses  # noqa: F401
+from . import modules  # noqa: F401
 
 if importlib.util.find_spec('mmpretrain') is not None:
     from . import heads  # noqa: F401

@@ -1,0 +1,55 @@
+"""The interface of HARD augmentors and the learned Gaussian they share."""
+import math
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+
+
+class BaseAugmentor(BaseModule):
+    """An augmentor g_phi: ``forward(inputs)`` returns x~ = g_phi(x, eps),
+    (B, C, H, W) -> (B, C, H, W), differentiable in phi and in x; fresh
+    noise eps at every call. ``regularizer()`` returns Reg(phi) of the last
+    call, a scalar tensor (0 when the augmentor has none)."""
+
+    def forward(self, inputs):
+        raise NotImplementedError
+
+    def regularizer(self):
+        raise NotImplementedError
+
+
+class LearnedGaussian(nn.Module):
+    """A diagonal Gaussian N(mu, sigma^2) over ``dim`` parameters, sampled
+    with the reparameterisation trick: ``mu + sigma * eps``, eps ~ N(0, 1).
+
+    Args:
+        dim (int): number of parameters.
+        init_std (float): sigma at initialisation (mu starts at 0).
+        learn_std (bool): learn sigma (as log sigma) or keep it fixed.
+    """
+
+    def __init__(self, dim, init_std, learn_std=True):
+        super().__init__()
+        if init_std < 0:
+            raise ValueError(f'init_std must be >= 0, got {init_std}')
+        if learn_std and init_std == 0:
+            raise ValueError('init_std must be > 0 when learn_std=True')
+        self.mean = nn.Parameter(torch.zeros(dim))
+        log_std = torch.full((dim, ), math.log(init_std) if init_std else 0.)
+        if learn_std:
+            self.log_std = nn.Parameter(log_std)
+        else:
+            self.register_buffer('log_std', log_std)
+        self.fixed_std = None if learn_std else init_std
+
+    @property
+    def std(self):
+        if self.fixed_std is not None:
+            return torch.full_like(self.mean, self.fixed_std)
+        return self.log_std.exp()
+
+    def sample(self, num):
+        """(num, dim) samples; differentiable in mu and sigma."""
+        eps = torch.randn(num, self.mean.numel(), device=self.mean.device)
+        return self.mean + self.std * eps

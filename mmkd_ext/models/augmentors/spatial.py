@@ -1,0 +1,73 @@
+"""Learned distribution of spatial (affine or translation) transforms."""
+import torch
+import torch.nn.functional as F
+
+from mmkd_ext.registry import MODELS
+from .base import BaseAugmentor, LearnedGaussian
+
+IDENTITY = (1., 0., 0., 0., 1., 0.)
+
+
+@MODELS.register_module()
+class LearnedAffineAugmentor(BaseAugmentor):
+    """HARD's spatial augmentor (methods.md 3.3.1): a learnable Gaussian
+    over affine parameters, initialised at the identity, sampled with the
+    reparameterisation trick, applied with ``affine_grid`` + ``grid_sample``.
+
+    Per image, ``theta = I + delta`` with ``delta ~ N(mu, sigma^2)``
+    (2x3 matrix in the normalised coordinates of ``affine_grid``, where a
+    translation of 1 is half the image size). With ``translation_only``
+    only the two translations are learned and the linear part stays the
+    identity.
+
+    ``Reg(phi) = mean_b ||delta_b||^2`` (distance of the sampled transforms
+    from the identity).
+
+    Args:
+        translation_only (bool): learn 2 translations instead of 6 affine
+            parameters. Defaults to False.
+        init_std (float): sigma of delta at initialisation. Defaults to 0.05.
+        learn_std (bool): learn sigma; with ``False`` and ``init_std=0`` the
+            augmentor is deterministic. Defaults to True.
+        padding_mode (str): ``grid_sample`` padding for pixels warped in
+            from outside the image: ``'border'`` (repeat the edge; right for
+            images with a uniform background), ``'zeros'`` or
+            ``'reflection'``. Defaults to ``'border'``.
+    """
+
+    def __init__(self, translation_only=False, init_std=0.05, learn_std=True,
+                 padding_mode='border', init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if padding_mode not in ('border', 'zeros', 'reflection'):
+            raise ValueError(
+                f"padding_mode must be 'border', 'zeros' or 'reflection', "
+                f'got {padding_mode!r}')
+        self.translation_only = translation_only
+        self.padding_mode = padding_mode
+        self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
+                                     learn_std)
+        self._last_delta = None
+
+    def sample_theta(self, num):
+        """(num, 2, 3) affine matrices and the (num, 6) offsets from I."""
+        delta = self.delta.sample(num)
+        if self.translation_only:
+            zeros = delta.new_zeros(num)
+            delta = torch.stack([zeros, zeros, delta[:, 0], zeros, zeros,
+                                 delta[:, 1]], dim=1)
+        theta = delta + delta.new_tensor(IDENTITY)
+        return theta.view(num, 2, 3), delta
+
+    def forward(self, inputs):
+        """inputs (B, C, H, W) -> warped (B, C, H, W)."""
+        theta, self._last_delta = self.sample_theta(len(inputs))
+        grid = F.affine_grid(theta.to(inputs.dtype), list(inputs.shape),
+                             align_corners=False)
+        return F.grid_sample(inputs, grid, mode='bilinear',
+                             padding_mode=self.padding_mode,
+                             align_corners=False)
+
+    def regularizer(self):
+        if self._last_delta is None:
+            return self.delta.mean.new_zeros(())
+        return self._last_delta.pow(2).sum(dim=1).mean()
