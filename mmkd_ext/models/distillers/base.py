@@ -4,6 +4,7 @@ import copy
 import inspect
 import logging
 import os.path as osp
+import textwrap
 
 import torch
 from mmengine.config import ConfigDict
@@ -119,8 +120,15 @@ class BaseDistiller(BaseModel):
         if not osp.isfile(teacher_ckpt):
             raise FileNotFoundError(
                 f'teacher_ckpt: checkpoint {teacher_ckpt!r} does not exist')
-        load_checkpoint(self.teacher, teacher_ckpt, map_location='cpu',
-                        strict=True, logger='current')
+        try:
+            load_checkpoint(self.teacher, teacher_ckpt, map_location='cpu',
+                            strict=True, logger='current')
+        except RuntimeError as err:  # keys or shapes of another model
+            details = '; '.join(textwrap.shorten(line, 300)
+                                for line in str(err).splitlines() if line)
+            raise DistillerConfigError(
+                f'teacher_ckpt: {teacher_ckpt!r} does not match the teacher '
+                f'config ({type(self.teacher).__name__}): {details}') from None
         # keep Runner.init_weights() from re-initialising it
         self.teacher._is_init = True
 
@@ -220,6 +228,20 @@ class BaseDistiller(BaseModel):
         for key, value in module.teacher.state_dict().items():
             state_dict.setdefault(prefix + 'teacher.' + key, value)
 
+    def _loss_log_vars(self, name):
+        """``<name>.<part>`` for each entry of the loss's ``log_vars`` (its
+        parts and statistics, detached): logged, but not added to the
+        total, since mmengine's ``parse_losses`` sums only keys that
+        contain 'loss'."""
+        log_vars = getattr(self.distill_losses[name], 'log_vars', {})
+        if log_vars and 'loss' in name:
+            raise DistillerConfigError(
+                f"distill_losses.{name}: the name contains 'loss', so the "
+                f"logged parts of the loss would be added to the total; "
+                f"rename it")
+        return {f'{name}.{part}': value.detach()
+                for part, value in log_vars.items()}
+
     # -- forward ------------------------------------------------------------
     def forward(self, inputs, data_samples=None, mode='tensor'):
         if mode == 'loss':
@@ -271,6 +293,7 @@ class BaseDistiller(BaseModel):
                         f'distill_losses.{name} ({s_tap} -> {t_tap}): '
                         f'{err}') from None
                 losses[key] = value * self.distill_loss_scales[name]
+                losses.update(self._loss_log_vars(name))
         finally:
             self.student_taps.clear()
             self.teacher_taps.clear()

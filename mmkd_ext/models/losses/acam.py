@@ -1,0 +1,178 @@
+"""ACAM-KD: adaptive and cooperative attention masking (methods.md
+section 1), the loss of one feature level."""
+import math
+
+import torch
+import torch.nn as nn
+
+from mmkd_ext.models.modules import ASCM, STCAFF
+from mmkd_ext.registry import MODELS
+from .utils import DistillInputError
+
+
+def masked_feature_mse(sq_err, masks, size, eps):
+    """Mask-normalised weighted MSE, the mask inside the square
+    (methods.md 1.5): ``mean_{b,m} sum_i (M_{m,i})^2 e_i / (size *
+    sum_i M_{m,i} + eps)``.
+
+    Args:
+        sq_err (Tensor): (B, L) squared error summed over the other axis
+            (over positions for channel masks, over channels for spatial
+            masks).
+        masks (Tensor): (B, M, L).
+        size (int): length of the other axis (N for channel masks, C for
+            spatial masks).
+    """
+    weighted = torch.einsum('bml,bl->bm', masks.square(), sq_err)
+    return (weighted / (size * masks.sum(dim=2) + eps)).mean()
+
+
+def dice_diversity(masks, eps):
+    """Mean Dice coefficient over ordered pairs of different masks, per
+    image, averaged over the batch (MasKD's form, methods.md 1.5):
+    ``2 <M_i, M_j> / (|M_i|^2 + |M_j|^2 + eps)``. (B, M, L) -> scalar; 0
+    for a single mask."""
+    num = masks.shape[1]
+    if num < 2:
+        return masks.sum() * 0
+    gram = torch.bmm(masks, masks.transpose(1, 2))  # (B, M, M)
+    sq = gram.diagonal(dim1=1, dim2=2)
+    dice = 2 * gram / (sq[:, :, None] + sq[:, None, :] + eps)
+    off_diag = dice.sum(dim=(1, 2)) - dice.diagonal(dim1=1, dim2=2).sum(1)
+    return (off_diag / (num * (num - 1))).mean()
+
+
+def normalised_entropy(masks, eps):
+    """Entropy of each mask as a distribution over its positions, divided
+    by log(L): 1 for a uniform mask, near 0 for a mask on one position.
+    (B, M, L) -> scalar mean."""
+    length = masks.shape[2]
+    if length < 2:
+        return masks.sum() * 0
+    prob = masks / (masks.sum(dim=2, keepdim=True) + eps)
+    entropy = -(prob * (prob + eps).log()).sum(dim=2)
+    return entropy.mean() / math.log(length)
+
+
+@MODELS.register_module()
+class ACAMLoss(nn.Module):
+    """ACAM-KD on one feature level:
+    ``alpha * (L_channel + L_spatial) + lambda_div * L_div``.
+
+    ``F~_S = f_align(F_S)`` (1x1 conv, also for equal channels),
+    ``F_fused = STCAFF(F_T, F~_S)``, ``(M^c, M^s) = ASCM(F_fused)`` and, with
+    ``D = sg(F_T) - F~_S``, the channel- and spatial-masked losses and the
+    Dice diversity of the spatial masks (methods.md 1.3-1.5). The fusion
+    and mask modules are trained jointly with the student by the same
+    loss (1.6). Use one ACAMLoss per level; ``LevelwiseLoss`` sums levels.
+
+    After each call, ``log_vars`` holds the detached parts (``channel``,
+    ``spatial``, ``div``) and mask statistics (``coverage``: mean spatial
+    mask value; ``channel_coverage``; ``entropy``: normalised entropy of
+    the spatial masks, see :func:`normalised_entropy`), and
+    ``spatial_masks`` the detached spatial masks (B, M, H, W).
+
+    Args:
+        student_channels (int): channels of the student feature.
+        teacher_channels (int): channels of the teacher feature (C).
+        num_masks (int): M. Defaults to 6 (detection; 19 for Cityscapes
+            logits).
+        alpha (float): weight of ``L_channel + L_spatial``. Defaults to 1.
+        lambda_div (float): weight of ``L_div``. Defaults to 1.
+        query_channels (int, optional): C_q of STCA-FF; ``C // 2`` when
+            None.
+        channel_mask_form (str): ``'shared'`` (m^c of (M, 1), the paper's
+            literal form) or ``'elementwise'`` ((M, C)) [R].
+        detach_masks_in_kd (bool): masks enter ``L_channel``/``L_spatial``
+            detached, so the mask generator learns from ``L_div`` only
+            (a guard against "easy-region" masks, 1.8.2a) [R].
+            Defaults to False.
+        detach_student_in_stcaff (bool): STCA-FF sees ``sg(F~_S)``
+            (1.8.2c) [R]. Defaults to False.
+        fusion_residual (bool): add F_T to the STCA-FF output [R].
+        fusion_norm (bool): LayerNorm on the STCA-FF output [R].
+        div_on_channel_masks (bool): add the Dice diversity of the channel
+            masks to ``L_div`` [R]. Defaults to False.
+        kv_pool_above (int, optional): pool keys and values 2x2 when the
+            level has more positions than this (fine levels) [R].
+        eps (float): added to every denominator. Defaults to 1e-6.
+    """
+    # log_vars that add up over levels (the others are averaged)
+    summed_log_vars = ('channel', 'spatial', 'div')
+
+    def __init__(self, student_channels, teacher_channels, num_masks=6,
+                 alpha=1.0, lambda_div=1.0, query_channels=None,
+                 channel_mask_form='shared', detach_masks_in_kd=False,
+                 detach_student_in_stcaff=False, fusion_residual=False,
+                 fusion_norm=False, div_on_channel_masks=False,
+                 kv_pool_above=None, eps=1e-6):
+        super().__init__()
+        self.alpha, self.lambda_div, self.eps = alpha, lambda_div, eps
+        self.detach_masks_in_kd = detach_masks_in_kd
+        self.detach_student_in_stcaff = detach_student_in_stcaff
+        self.div_on_channel_masks = div_on_channel_masks
+        self.align = nn.Conv2d(student_channels, teacher_channels, 1)
+        self.fusion = STCAFF(
+            teacher_channels, query_channels, residual=fusion_residual,
+            norm=fusion_norm, kv_pool_above=kv_pool_above)
+        self.masks = ASCM(teacher_channels, num_masks, channel_mask_form)
+        self.log_vars, self.spatial_masks = {}, None
+
+    def loss(self, student_feat, teacher_feat):
+        """(B, C_s, H, W) student and (B, C, H, W) teacher features ->
+        scalar loss of this level (same as calling the module)."""
+        return self(student_feat, teacher_feat)
+
+    def forward(self, student_feat, teacher_feat):
+        self._check_inputs(student_feat, teacher_feat)
+        aligned = self.align(student_feat)
+        with torch.autocast(aligned.device.type, enabled=False):
+            teacher = teacher_feat.detach().float()
+            aligned = aligned.float()
+            fused = self.fusion(
+                teacher, aligned.detach()
+                if self.detach_student_in_stcaff else aligned)
+            channel, spatial = self.masks(fused)
+            parts = self._parts(aligned, teacher, channel, spatial)
+        total = self.alpha * (parts['channel'] + parts['spatial']) + \
+            self.lambda_div * parts['div']
+        self.log_vars = {k: v.detach() for k, v in parts.items()}
+        self.log_vars.update(
+            coverage=spatial.detach().mean(),
+            channel_coverage=channel.detach().mean(),
+            entropy=normalised_entropy(spatial.detach(), self.eps))
+        self.spatial_masks = spatial.detach().unflatten(
+            2, teacher.shape[2:])
+        return total
+
+    def _check_inputs(self, student_feat, teacher_feat):
+        student, teacher = tuple(student_feat.shape), tuple(teacher_feat.shape)
+        if len(student) != 4 or len(teacher) != 4:
+            raise DistillInputError(
+                f'features must be (B, C, H, W), got student {student} and '
+                f'teacher {teacher}')
+        if student[0] != teacher[0] or student[2:] != teacher[2:]:
+            raise DistillInputError(
+                f'student feature {student} and teacher feature {teacher} '
+                f'differ in batch or spatial size')
+        expected = (self.align.in_channels, self.align.out_channels)
+        if (student[1], teacher[1]) != expected:
+            raise DistillInputError(
+                f'student/teacher features have {student[1]}/{teacher[1]} '
+                f'channels, but student_channels/teacher_channels are '
+                f'{expected[0]}/{expected[1]}')
+
+    def _parts(self, aligned, teacher, channel, spatial):
+        """L_channel, L_spatial (methods.md 1.5) and L_div, in fp32."""
+        sq_err = (teacher - aligned).flatten(2).square()  # (B, C, N)
+        kd_channel, kd_spatial = (channel.detach(), spatial.detach()) \
+            if self.detach_masks_in_kd else (channel, spatial)
+        div = dice_diversity(spatial, self.eps)
+        if self.div_on_channel_masks:
+            div = div + dice_diversity(channel, self.eps)
+        return dict(
+            channel=masked_feature_mse(sq_err.sum(2), kd_channel,
+                                       sq_err.shape[2], self.eps),
+            spatial=masked_feature_mse(sq_err.sum(1), kd_spatial,
+                                       sq_err.shape[1], self.eps),
+            div=div)

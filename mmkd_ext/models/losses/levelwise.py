@@ -1,0 +1,80 @@
+"""One loss module per feature level (FPN), summed over levels."""
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmkd_ext.registry import MODELS
+from .utils import DistillInputError, as_levels
+
+
+@MODELS.register_module()
+class LevelwiseLoss(nn.Module):
+    """Apply ``num_levels`` copies of a per-level loss (each with its own
+    parameters, e.g. ``ACAMLoss``) to the levels of a feature tap and sum
+    them.
+
+    Per-level ``log_vars`` of the level losses are gathered into
+    ``log_vars``: the names in the level loss's ``summed_log_vars`` are
+    summed over levels (so the parts add up to the loss), the others are
+    averaged.
+
+    Args:
+        level_loss (dict): config of the loss of one level, called as
+            ``loss(student_level, teacher_level)``.
+        num_levels (int): levels of the tap (5 for the FPNs of RetinaNet,
+            Faster R-CNN and RepPoints; 1 for a single map).
+        resize_student (bool): resize a student level whose spatial size
+            differs from the teacher's (bilinear). Without it such a level is
+            an error. Defaults to False.
+    """
+
+    def __init__(self, level_loss, num_levels, resize_student=False):
+        super().__init__()
+        if not isinstance(num_levels, int) or num_levels < 1:
+            raise ValueError(f'num_levels must be an int >= 1, got '
+                             f'{num_levels!r}')
+        self.levels = nn.ModuleList(
+            MODELS.build(level_loss) for _ in range(num_levels))
+        self.resize_student = resize_student
+        self.log_vars = {}
+
+    def forward(self, student_feats, teacher_feats):
+        """A (B, C, H, W) tensor or a sequence of them per model -> scalar,
+        the sum over levels."""
+        students, teachers = as_levels(student_feats), as_levels(teacher_feats)
+        if len(students) != len(teachers):
+            raise DistillInputError(
+                f'the student tap has {len(students)} feature levels and '
+                f'the teacher tap {len(teachers)}; both necks must output '
+                f'the same levels (FPN num_outs / start_level)')
+        if len(students) != len(self.levels):
+            raise DistillInputError(
+                f'num_levels is {len(self.levels)} but the taps have '
+                f'{len(students)} levels')
+        total = 0
+        for level, (student, teacher) in enumerate(zip(students, teachers)):
+            total = total + self.levels[level](
+                self._match_size(level, student, teacher), teacher)
+        self.log_vars = self._gather_log_vars()
+        return total
+
+    def _match_size(self, level, student, teacher):
+        if student.shape[2:] == teacher.shape[2:]:
+            return student
+        if not self.resize_student:
+            raise DistillInputError(
+                f'level {level}: student feature map is '
+                f'{tuple(student.shape[2:])} and teacher feature map '
+                f'{tuple(teacher.shape[2:])} (H, W); set resize_student=True '
+                f'in the loss config to resize the student map to the '
+                f"teacher's")
+        return F.interpolate(student, size=teacher.shape[2:],
+                             mode='bilinear', align_corners=False)
+
+    def _gather_log_vars(self):
+        summed = getattr(self.levels[0], 'summed_log_vars', ())
+        gathered = {}
+        for level in self.levels:
+            for key, value in getattr(level, 'log_vars', {}).items():
+                gathered[key] = gathered.get(key, 0) + value
+        return {key: value if key in summed else value / len(self.levels)
+                for key, value in gathered.items()}

@@ -1,0 +1,296 @@
+"""ACAM-KD: STCA-FF, ASCM, the per-level loss and the level-wise sum
+against direct implementations of methods.md 1.3-1.5, on tiny tensors."""
+from unittest import mock
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.nn.attention import SDPBackend
+
+from mmkd_ext.models.losses import ACAMLoss, LevelwiseLoss
+from mmkd_ext.models.losses.acam import dice_diversity, masked_feature_mse
+from mmkd_ext.models.losses.utils import DistillInputError
+from mmkd_ext.models.modules import ASCM, STCAFF
+from mmkd_ext.registry import MODELS
+
+
+def feats(*shape, seed=0):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def conv1x1(conv, x):
+    """(B, C_in, N) -> (B, C_out, N)."""
+    return torch.einsum('oc,bcn->bon', conv.weight[:, :, 0, 0], x) + \
+        conv.bias[None, :, None]
+
+
+def dense_stcaff(module, teacher, student):
+    """F_fused = V A^T with A = softmax_j(Q^T K / sqrt(C_q)), built as the
+    full N x N matrix."""
+    q = conv1x1(module.query, teacher.flatten(2))
+    k = conv1x1(module.key, student.flatten(2))
+    v = conv1x1(module.value, student.flatten(2))
+    attn = torch.softmax(
+        q.transpose(1, 2) @ k / module.query_channels**0.5, dim=2)
+    return (v @ attn.transpose(1, 2)).view_as(teacher)
+
+
+# -- STCA-FF ------------------------------------------------------------------
+@pytest.mark.parametrize('channels', [8, 19])
+def test_stcaff_matches_dense_attention(channels):
+    torch.manual_seed(0)
+    module = STCAFF(channels)
+    assert module.query_channels == channels // 2  # 9 for 19 logits
+    teacher, student = feats(2, channels, 5, 6), feats(2, channels, 5, 6, seed=1)
+    torch.testing.assert_close(module(teacher, student),
+                               dense_stcaff(module, teacher, student),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_stcaff_residual_norm_and_kv_pooling():
+    torch.manual_seed(0)
+    teacher, student = feats(2, 8, 6, 6), feats(2, 8, 6, 6, seed=1)
+    module = STCAFF(8, residual=True, norm=True, kv_pool_above=30)
+    ref = dense_stcaff(module, teacher, F.avg_pool2d(student, 2)) + teacher
+    ref = module.norm(ref.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+    torch.testing.assert_close(module(teacher, student), ref, rtol=1e-4,
+                               atol=1e-5)
+    module.kv_pool_above = 36  # not above: no pooling
+    ref = dense_stcaff(module, teacher, student) + teacher
+    ref = module.norm(ref.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+    torch.testing.assert_close(module(teacher, student), ref, rtol=1e-4,
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize('channels', [256, 19])
+def test_stcaff_uses_a_fused_kernel_not_the_dense_one(channels):
+    """The fused kernels (flash here on CPU) keep memory linear in H*W; the
+    math fallback, taken for unequal head widths or non-contiguous inputs,
+    builds the N x N matrix."""
+    seen = []
+    sdpa = F.scaled_dot_product_attention
+
+    def spy(q, k, v, **kwargs):
+        seen.append(torch._fused_sdp_choice(q, k, v))
+        return sdpa(q, k, v, **kwargs)
+
+    module = STCAFF(channels)
+    x = feats(1, channels, 4, 4, seed=2).requires_grad_()
+    with mock.patch.object(F, 'scaled_dot_product_attention', spy):
+        module(x, x).sum().backward()
+    assert seen == [int(SDPBackend.FLASH_ATTENTION)]
+
+
+def test_stcaff_runs_in_fp32_under_autocast():
+    module = STCAFF(8)
+    x = feats(1, 8, 4, 4)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = module(x.bfloat16(), x.bfloat16())
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, module(x.bfloat16().float(),
+                                           x.bfloat16().float()))
+
+
+# -- ASCM ---------------------------------------------------------------------
+@pytest.mark.parametrize('form, width', [('shared', 1), ('elementwise', 8)])
+def test_ascm_masks_follow_the_definition(form, width):
+    torch.manual_seed(0)
+    module = ASCM(8, num_masks=3, channel_mask_form=form)
+    assert module.channel_units.shape == (3, width)
+    assert (module.channel_units > 0).all()
+    fused = feats(2, 8, 4, 5)
+    channel, spatial = module(fused)
+    assert channel.shape == (2, 3, 8) and spatial.shape == (2, 3, 20)
+    v = fused.mean(dim=(2, 3))
+    for b in range(2):
+        for m in range(3):
+            torch.testing.assert_close(
+                channel[b, m], torch.sigmoid(module.channel_units[m] * v[b]))
+            torch.testing.assert_close(
+                spatial[b, m], torch.sigmoid(
+                    module.spatial_tokens[m] @ fused[b].flatten(1)))
+
+
+@pytest.mark.parametrize('bad', [0, -1, 2.0])
+def test_num_masks_below_one_is_refused(bad):
+    with pytest.raises(ValueError, match='num_masks must be an int >= 1'):
+        ASCM(8, bad)
+    with pytest.raises(ValueError, match='num_masks must be an int >= 1'):
+        MODELS.build(dict(type='mmkd_ext.ACAMLoss', student_channels=8,
+                          teacher_channels=8, num_masks=bad))
+
+
+def test_unknown_channel_mask_form():
+    with pytest.raises(ValueError, match="channel_mask_form.*'both'"):
+        ASCM(8, 2, channel_mask_form='both')
+
+
+# -- losses -------------------------------------------------------------------
+def reference_parts(diff, channel, spatial, eps=1e-6):
+    """Loops over methods.md 1.5. diff (B, C, N), masks (B, M, C/N)."""
+    batch, c, n = diff.shape
+    masks = channel.shape[1]
+    l_c = l_s = l_div = 0
+    for b in range(batch):
+        for m in range(masks):
+            mc, ms = channel[b, m], spatial[b, m]
+            l_c += ((mc[:, None] * diff[b])**2).sum() / (n * mc.sum() + eps)
+            l_s += ((ms[None, :] * diff[b])**2).sum() / (c * ms.sum() + eps)
+            for j in range(masks):
+                if j != m:
+                    l_div += 2 * (ms * spatial[b, j]).sum() / (
+                        (ms**2).sum() + (spatial[b, j]**2).sum() + eps)
+    return (l_c / (batch * masks), l_s / (batch * masks),
+            l_div / (batch * masks * (masks - 1)))
+
+
+def test_masked_losses_match_the_loops():
+    diff = feats(2, 6, 10)
+    channel = torch.sigmoid(feats(2, 3, 6, seed=1))
+    spatial = torch.sigmoid(feats(2, 3, 10, seed=2))
+    l_c, l_s, l_div = reference_parts(diff, channel, spatial)
+    sq = diff.square()
+    assert masked_feature_mse(sq.sum(2), channel, 10, 1e-6).item() == \
+        pytest.approx(l_c.item(), rel=1e-5)
+    assert masked_feature_mse(sq.sum(1), spatial, 6, 1e-6).item() == \
+        pytest.approx(l_s.item(), rel=1e-5)
+    assert dice_diversity(spatial, 1e-6).item() == \
+        pytest.approx(l_div.item(), rel=1e-5)
+    # identical masks are maximally similar, a single mask has no pairs
+    assert dice_diversity(spatial[:, :1].expand(2, 3, 10), 1e-6).item() == \
+        pytest.approx(1.0, rel=1e-5)
+    assert dice_diversity(spatial[:, :1], 1e-6).item() == 0
+
+
+@pytest.fixture
+def acam_inputs():
+    torch.manual_seed(0)
+    return feats(2, 4, 5, 6).requires_grad_(), feats(2, 8, 5, 6, seed=1)
+
+
+def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
+    student, teacher = acam_inputs
+    loss = ACAMLoss(4, 8, num_masks=3, alpha=0.5, lambda_div=2.0)
+    total = loss.loss(student, teacher)
+    aligned = loss.align(student)
+    channel, spatial = loss.masks(loss.fusion(teacher, aligned))
+    l_c, l_s, l_div = reference_parts(
+        (teacher - aligned).flatten(2), channel, spatial)
+    parts = loss.log_vars
+    assert parts['channel'].item() == pytest.approx(l_c.item(), rel=1e-5)
+    assert parts['spatial'].item() == pytest.approx(l_s.item(), rel=1e-5)
+    assert parts['div'].item() == pytest.approx(l_div.item(), rel=1e-5)
+    assert total.item() == pytest.approx(
+        0.5 * (l_c + l_s).item() + 2.0 * l_div.item(), rel=1e-5)
+    assert parts['coverage'].item() == pytest.approx(spatial.mean().item())
+    assert 0 < parts['entropy'].item() <= 1
+    assert loss.spatial_masks.shape == (2, 3, 5, 6)
+    # one optimizer step trains the student and every ACAM parameter
+    total.backward()
+    assert student.grad.abs().sum() > 0
+    for name, param in loss.named_parameters():
+        assert param.grad is not None and param.grad.abs().sum() > 0, name
+
+
+def test_teacher_gets_no_gradient(acam_inputs):
+    student, teacher = acam_inputs
+    teacher = teacher.clone().requires_grad_()
+    ACAMLoss(4, 8, num_masks=2)(student, teacher).backward()
+    assert teacher.grad is None
+
+
+def test_detach_masks_in_kd_trains_masks_by_diversity_only(acam_inputs):
+    student, teacher = acam_inputs
+    torch.manual_seed(0)
+    loss = ACAMLoss(4, 8, num_masks=3, lambda_div=0.0,
+                    detach_masks_in_kd=True)
+    loss(student, teacher).backward()
+    for module in (loss.masks, loss.fusion):
+        assert all(p.grad is None or not p.grad.any()
+                   for p in module.parameters())
+    assert loss.align.weight.grad.abs().sum() > 0
+
+
+def test_detach_student_in_stcaff(acam_inputs):
+    """With only L_div, the student is reached through STCA-FF alone."""
+    student, teacher = acam_inputs
+    for detach, has_grad in ((False, True), (True, False)):
+        student.grad = None
+        ACAMLoss(4, 8, num_masks=3, alpha=0.0,
+                 detach_student_in_stcaff=detach)(student,
+                                                  teacher).backward()
+        assert (student.grad is not None and student.grad.any()) == has_grad
+
+
+def test_div_on_channel_masks(acam_inputs):
+    student, teacher = acam_inputs
+    torch.manual_seed(0)
+    plain = ACAMLoss(4, 8, num_masks=3)
+    torch.manual_seed(0)
+    with_channel = ACAMLoss(4, 8, num_masks=3, div_on_channel_masks=True)
+    plain(student, teacher), with_channel(student, teacher)
+    aligned = plain.align(student)
+    channel, _ = plain.masks(plain.fusion(teacher, aligned))
+    assert with_channel.log_vars['div'].item() == pytest.approx(
+        (plain.log_vars['div'] + dice_diversity(channel, 1e-6)).item(),
+        rel=1e-5)
+
+
+def test_acam_loss_bad_shapes_are_named(acam_inputs):
+    student, teacher = acam_inputs
+    loss = ACAMLoss(4, 8)
+    with pytest.raises(DistillInputError, match='spatial size'):
+        loss(student[..., :4], teacher)
+    with pytest.raises(DistillInputError,
+                       match='student_channels/teacher_channels are 4/8'):
+        loss(student, teacher[:, :6])
+
+
+# -- levels -------------------------------------------------------------------
+def levelwise(num_levels=2, **kwargs):
+    torch.manual_seed(0)
+    return LevelwiseLoss(
+        dict(type='ACAMLoss', student_channels=4, teacher_channels=8,
+             num_masks=2), num_levels, **kwargs)
+
+
+def pyramid(channels, sizes=(8, 4), seed=0):
+    return tuple(feats(2, channels, s, s, seed=seed + s) for s in sizes)
+
+
+def test_levelwise_sums_levels_and_gathers_parts():
+    loss = levelwise()
+    student, teacher = pyramid(4), pyramid(8, seed=1)
+    total = loss(student, teacher)
+    per_level = [level(s, t) for level, s, t in
+                 zip(loss.levels, student, teacher)]
+    assert total.item() == pytest.approx(sum(per_level).item(), rel=1e-6)
+    for key in ('channel', 'spatial', 'div'):
+        assert loss.log_vars[key].item() == pytest.approx(
+            sum(level.log_vars[key] for level in loss.levels).item())
+    assert loss.log_vars['coverage'].item() == pytest.approx(
+        sum(level.log_vars['coverage'] for level in loss.levels).item() / 2)
+    assert loss.levels[0] is not loss.levels[1]
+
+
+def test_levelwise_level_count_mismatch():
+    with pytest.raises(DistillInputError,
+                       match='student tap has 2 feature levels and the '
+                       'teacher tap 3'):
+        levelwise()(pyramid(4), pyramid(8, (8, 4, 2)))
+    with pytest.raises(DistillInputError, match='num_levels is 3'):
+        levelwise(3)(pyramid(4), pyramid(8))
+
+
+def test_levelwise_spatial_mismatch_names_the_level_and_resizes_on_request():
+    student, teacher = pyramid(4, (8, 3)), pyramid(8)
+    with pytest.raises(DistillInputError,
+                       match=r'level 1: student feature map is \(3, 3\) and '
+                       r'teacher feature map \(4, 4\).*resize_student=True'):
+        levelwise()(student, teacher)
+    loss = levelwise(resize_student=True)
+    resized = F.interpolate(student[1], size=(4, 4), mode='bilinear',
+                            align_corners=False)
+    assert loss(student, teacher).item() == pytest.approx(
+        (loss.levels[0](student[0], teacher[0]) +
+         loss.levels[1](resized, teacher[1])).item(), rel=1e-6)
