@@ -1,0 +1,91 @@
+"""Pictures of the spatial masks that mask-based distillation losses
+(ACAM-KD) learn."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.hooks import Hook
+
+from mmkd_ext.registry import HOOKS
+from .utils import unwrap_model
+
+
+def mask_modules(model):
+    """``(path, module)`` for every module of the distillation losses that
+    records ``spatial_masks`` (e.g. each per-level ``ACAMLoss``)."""
+    losses = getattr(model, 'distill_losses', None)
+    if losses is None:
+        return []
+    return [(name, module) for name, module in losses.named_modules()
+            if hasattr(module, 'spatial_masks')]
+
+
+@HOOKS.register_module()
+class MaskVisualizationHook(Hook):
+    """Every ``interval`` training iterations, overlay the spatial masks of
+    each level on the first training image of the batch and save the
+    picture through the runner's Visualizer, so that every configured
+    backend gets it (``LocalVisBackend``: ``<work_dir>/<timestamp>/vis_data/
+    vis_image/masks_<path>_<iter>.png``; ``TensorboardVisBackend``: the
+    ``masks_<path>`` image).
+
+    One picture per mask module (``<path>`` is its name in
+    ``distill_losses``, e.g. ``acam.levels.0`` for FPN level 0): the M
+    masks of that level side by side, each upsampled to the padded batch
+    and cropped to the image.
+
+    Args:
+        interval (int): iterations between pictures. Defaults to 1000.
+    """
+    priority = 'LOW'
+
+    def __init__(self, interval=1000):
+        if interval < 1:
+            raise ValueError(f'MaskVisualizationHook: interval must be >= 1, '
+                             f'got {interval}')
+        self.interval = interval
+
+    def before_train(self, runner):
+        if not mask_modules(unwrap_model(runner)):
+            raise TypeError(
+                'MaskVisualizationHook: no distillation loss of the model '
+                'records spatial_masks; use it with a distiller whose '
+                'distill_losses use ACAMLoss')
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None):
+        if not self.every_n_train_iters(runner, self.interval):
+            return
+        model = unwrap_model(runner)
+        image = self._first_image(model, data_batch)
+        sample = data_batch['data_samples'][0]
+        padded = sample.metainfo.get('batch_input_shape', image.shape[:2])
+        for path, module in mask_modules(model):
+            if module.spatial_masks is not None:
+                runner.visualizer.add_image(
+                    f'masks_{path}',
+                    self.picture(runner.visualizer, image,
+                                 module.spatial_masks[0], padded),
+                    step=runner.iter + 1)
+
+    @staticmethod
+    def _first_image(model, data_batch):
+        """(H, W, 3) uint8 RGB array of the first raw input (before the
+        preprocessor's normalisation; BGR inputs that it converts are
+        flipped)."""
+        image = data_batch['inputs'][0].detach().cpu()
+        if getattr(model.data_preprocessor, '_channel_conversion', False):
+            image = image.flip(0)
+        return image.permute(1, 2, 0).clamp(0, 255).byte().numpy()
+
+    @staticmethod
+    def picture(visualizer, image, masks, padded, pad=2):
+        """``masks`` (M, h, w) of one image -> (H, (W + pad) * M, 3) uint8:
+        each mask as a heat map over ``image`` (H, W, 3)."""
+        height, width = image.shape[:2]
+        masks = F.interpolate(masks[None].float().cpu(), size=tuple(padded),
+                              mode='bilinear', align_corners=False)[0]
+        tiles = []
+        for mask in masks[:, :height, :width]:
+            tiles.append(visualizer.draw_featmap(mask[None], image))
+            tiles.append(np.full((height, pad, 3), 255, np.uint8))
+        return np.concatenate(tiles[:-1], axis=1)
