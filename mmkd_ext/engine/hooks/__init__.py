@@ -1,10 +1,11 @@
 """Hooks of mmkd_ext, registered in ``mmkd_ext.registry.HOOKS``."""
+from .augmentor_visualization import AugmentorVisualizationHook
 from .distill_loss_schedule import DistillLossScheduleHook
 from .mask_visualization import MaskVisualizationHook
 from .mcmi import MCMICentroidHook
 from .pskd import PSKDHook
 
 __all__ = [
-    'DistillLossScheduleHook', 'MaskVisualizationHook', 'MCMICentroidHook',
-    'PSKDHook'
+    'AugmentorVisualizationHook', 'DistillLossScheduleHook',
+    'MaskVisualizationHook', 'MCMICentroidHook', 'PSKDHook'
 ]

@@ -1,0 +1,22 @@
+# HARD toy student alone: an MLP (1600 -> 256 -> 10, no convolution, so no
+# built-in translation equivariance) on the centred 40x40 digits of
+# resnet18-w16_digits40.py, tested on translated digits.
+_base_ = ['./resnet18-w16_digits40.py']
+
+model = dict(
+    _delete_=True,
+    type='ImageClassifier',
+    backbone=dict(
+        type='mmkd_ext.MLP', in_channels=1, input_size=40,
+        hidden_dims=(256, )),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=10,
+        in_channels=256,
+        loss=dict(type='CrossEntropyLoss'),
+        topk=(1, )))
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
+param_scheduler = dict(T_max=20)
+train_cfg = dict(max_epochs=20, val_interval=20)

@@ -1,0 +1,135 @@
+"""HARD augmentors: identity at initialisation, exact warps, gradients
+through the reparameterised sample, regularisers, shape checks."""
+import pytest
+import torch
+import torch.nn as nn
+
+from mmkd_ext.registry import MODELS
+
+
+def build(**cfg):
+    cfg.setdefault('_scope_', 'mmkd_ext')
+    return MODELS.build(cfg)
+
+
+def images(num=4, channels=1, size=12, seed=0):
+    return torch.rand(num, channels, size, size,
+                      generator=torch.Generator().manual_seed(seed))
+
+
+@pytest.mark.parametrize('translation_only', [True, False])
+def test_affine_is_identity_without_noise(translation_only):
+    aug = build(type='LearnedAffineAugmentor',
+                translation_only=translation_only, init_std=0,
+                learn_std=False)
+    x = images()
+    assert torch.allclose(aug(x), x, atol=1e-6)
+    assert aug.regularizer().item() == 0
+    names = {n for n, _ in aug.named_parameters()}
+    assert names == {'delta.mean'}  # sigma fixed: a buffer
+    assert aug.delta.mean.numel() == (2 if translation_only else 6)
+
+
+def test_translation_by_whole_pixels_is_exact():
+    # affine_grid coordinates: a translation of 2/W moves the image by one
+    # pixel; theta maps output to input, so +t samples from the right
+    aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                init_std=0, learn_std=False, padding_mode='zeros')
+    x = images(num=2, size=8)
+    with torch.no_grad():
+        aug.delta.mean.copy_(torch.tensor([2 * 2 / 8, -1 * 2 / 8]))
+    out = aug(x)
+    # output pixel (i, j) = input (i - 1, j + 2)
+    assert torch.allclose(out[..., 1:, :6], x[..., :7, 2:], atol=1e-5)
+    assert torch.allclose(out[..., :, 6:], torch.zeros(2, 1, 8, 2))
+    assert aug.regularizer().item() == pytest.approx(0.25**2 + 0.5**2)
+
+
+def test_affine_gradient_reaches_mean_and_std():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', init_std=0.1)
+    x = images()
+    (aug(x) * torch.linspace(0, 1, 12)).sum().backward()
+    assert aug.delta.mean.grad.abs().sum() > 0
+    assert aug.delta.log_std.grad.abs().sum() > 0
+    assert aug.delta.std.detach().allclose(torch.full((6, ), 0.1))
+
+
+def test_affine_samples_per_image_from_the_learned_gaussian():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                init_std=0.2)
+    with torch.no_grad():
+        aug.delta.mean.copy_(torch.tensor([0.3, -0.1]))
+    theta, delta = aug.sample_theta(20000)
+    assert theta[:, :, :2].allclose(torch.eye(2).expand(20000, 2, 2))
+    assert theta[:, 0, 2].mean().item() == pytest.approx(0.3, abs=0.01)
+    assert theta[:, 1, 2].std().item() == pytest.approx(0.2, abs=0.01)
+
+
+def test_colour_transform_and_regularizer():
+    aug = build(type='LearnedColourAugmentor', num_channels=3, init_std=0,
+                learn_std=False)
+    x = images(num=2, channels=3)
+    assert torch.equal(aug(x), x)
+    with torch.no_grad():
+        aug.params.mean.copy_(torch.tensor([0., 0.5, 0., 0., 0., -1.]))
+    out = aug(x)
+    assert torch.allclose(out[:, 1], x[:, 1] * torch.e**0.5)
+    assert torch.allclose(out[:, 2], x[:, 2] - 1)
+    assert aug.regularizer().item() == pytest.approx(1.25)
+    with pytest.raises(ValueError, match='num_channels=3'):
+        aug(images(channels=1))
+
+
+def test_compose_applies_in_order_and_sums_regularizers():
+    aug = build(type='ComposeAugmentor', augmentors=[
+        dict(type='LearnedColourAugmentor', num_channels=1, init_std=0,
+             learn_std=False),
+        dict(type='LearnedAffineAugmentor', init_std=0, learn_std=False)
+    ])
+    with torch.no_grad():
+        aug.augmentors[0].params.mean.copy_(torch.tensor([0., 1.]))
+    x = images()
+    assert torch.allclose(aug(x), x + 1, atol=1e-5)
+    assert aug.regularizer().item() == pytest.approx(1.0)
+
+
+@MODELS.register_module(force=True)
+class TinyVAE(nn.Module):
+    """A test VAE with the interface VAEAugmentor expects."""
+
+    def __init__(self, channels=1, latent=2):
+        super().__init__()
+        self.encoder = nn.Conv2d(channels, 2 * latent, 3, padding=1)
+        self.decoder = nn.Conv2d(latent, channels, 3, padding=1)
+
+    def encode(self, x):
+        return self.encoder(x).chunk(2, dim=1)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+
+def test_vae_augmentor_resizes_and_fine_tunes_the_decoder(tmp_path):
+    torch.manual_seed(0)
+    vae = TinyVAE()
+    ckpt = tmp_path / 'vae.pth'
+    torch.save(dict(state_dict=vae.state_dict()), ckpt)
+    aug = build(type='VAEAugmentor', vae=dict(type='TinyVAE'),
+                vae_ckpt=str(ckpt), size=(6, 6))
+    assert torch.equal(aug.vae.decoder.weight, vae.decoder.weight)
+    x = images(size=12)
+    out = aug(x)
+    assert out.shape == x.shape
+    (out.sum() + aug.regularizer()).backward()
+    assert aug.vae.decoder.weight.grad.abs().sum() > 0
+    assert aug.vae.encoder.weight.grad is None  # frozen by default
+    assert aug.regularizer().item() > 0
+
+
+def test_vae_without_interface_is_named():
+    with pytest.raises(TypeError, match=r'augmentor.vae: Conv2d has no '
+                       r'encode\(\)'):
+        build(type='VAEAugmentor', vae=dict(
+            type='Conv2d', in_channels=1, out_channels=1, kernel_size=1))
