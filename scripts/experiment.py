@@ -2,6 +2,7 @@
 the demo and the digits tables. Each run's output goes to a log file."""
 import os
 import os.path as osp
+import re
 import statistics
 import subprocess
 import sys
@@ -44,26 +45,33 @@ def train_and_test(config, work_dir, cfg_options=()):
     return latest_test_metrics(osp.join(ROOT, work_dir)), time.time() - start
 
 
-def seeds_table(runs, seeds, metrics=('accuracy/top1', )):
+def metric_value(metrics, name):
+    """``metrics[name]``; ``'key[i]'`` reads element i of a per-class list
+    (e.g. ``'single-label/recall_classwise[3]'``)."""
+    if name.endswith(']'):
+        key, index = name[:-1].split('[')
+        return metrics[key][int(index)]
+    return metrics[name]
+
+
+def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits'):
     """Train and test each ``(name, config, cfg_options)`` of ``runs`` for
     every seed; return rows ``(name, {metric: [per-seed values]}, minutes
-    per run)``. Work dirs: ``work_dirs/digits/<config>_<options>_s<seed>``."""
+    per run)``. Work dirs: ``work_dirs/<group>/<run name>_s<seed>``."""
     rows = []
     for name, config, options in runs:
         values = {m: [] for m in metrics}
         minutes = 0.0
+        slug = re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-').lower()
         for seed in range(seeds):
-            tag = ''.join('_' + o.split('=')[-1] for o in options
-                          if '/' not in o)
-            work_dir = osp.join('work_dirs', 'digits',
-                                f'{osp.basename(config)[:-3]}{tag}_s{seed}')
+            work_dir = osp.join('work_dirs', group, f'{slug}_s{seed}')
             result, seconds = train_and_test(
                 config, work_dir, [f'randomness.seed={seed}', *options])
             for m in metrics:
-                values[m].append(result[m])
+                values[m].append(metric_value(result, m))
             minutes += seconds / 60
             print(f'{name}, seed {seed}: ' + ', '.join(
-                f'{m} {result[m]:.2f}' for m in metrics), flush=True)
+                f'{m} {values[m][-1]:.2f}' for m in metrics), flush=True)
         rows.append((name, values, minutes / seeds))
     return rows
 

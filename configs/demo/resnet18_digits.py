@@ -14,7 +14,8 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='Accuracy', topk=(1, )),
-    dict(type='mmkd_ext.ExpectedCalibrationError', num_bins=15)
+    dict(type='mmkd_ext.ExpectedCalibrationError', num_bins=15),
+    dict(type='mmkd_ext.ConditionalMutualInformation')
 ]
 test_evaluator = val_evaluator
 

@@ -11,7 +11,7 @@ from mmengine.registry import HOOKS
 class RankProbeHook(Hook):
     """After training, write ``rank<r>.json`` with the world size, a
     checksum of the (student) weights and, for a PS-KD head, of its memory
-    and the number of rows written."""
+    and the number of rows written; for an MCMI head, its centroids."""
 
     def after_train(self, runner):
         model = getattr(runner.model, 'module', runner.model)
@@ -26,6 +26,9 @@ class RankProbeHook(Hook):
                 memory_checksum=float(memory.probs.double().sum()),
                 memory_rows_written=int((memory.probs.sum(1) > 0).sum()),
                 memory_rows=len(memory))
+        centroids = getattr(model.head, 'cmi_centroids', None)
+        if centroids is not None:
+            record.update(centroids=centroids.value.tolist())
         with open(osp.join(runner.work_dir, f'rank{get_rank()}.json'),
                   'w') as f:
             json.dump(record, f)
