@@ -1,18 +1,18 @@
-# HARD toy student alone: an MLP (1600 -> 256 -> 10, no convolution, so no
-# built-in translation equivariance) on the centred 40x40 digits of
-# resnet18-w16_digits40.py, tested on translated digits.
-_base_ = ['./resnet18-w16_digits40.py']
+# HARD toy student alone: an MLP (400 -> 48 -> 10; no convolution, so no
+# built-in translation equivariance) on the centred 20x20 digits of
+# cnn_digits20.py, tested on translated digits.
+_base_ = ['./cnn_digits20.py']
 
 model = dict(
     _delete_=True,
     type='ImageClassifier',
     backbone=dict(
-        type='mmkd_ext.MLP', in_channels=1, input_size=40,
-        hidden_dims=(256, )),
+        type='mmkd_ext.MLP', in_channels=1, input_size=20,
+        hidden_dims=(48, )),
     head=dict(
         type='LinearClsHead',
         num_classes=10,
-        in_channels=256,
+        in_channels=48,
         loss=dict(type='CrossEntropyLoss'),
         topk=(1, )))
 

@@ -1,7 +1,7 @@
 # HARD toy: KD on centred digits, half of each batch moved by a learned
 # translation distribution that the augmentor trains to make teacher and
 # student disagree (alternating 1:1 with the student's steps).
-_base_ = ['./kd_resnet18-w16_mlp_digits40.py']
+_base_ = ['./kd_cnn_mlp_digits20.py']
 
 model = dict(
     type='mmkd_ext.HARDDistiller',

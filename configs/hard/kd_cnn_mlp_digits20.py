@@ -1,14 +1,14 @@
-# HARD toy, plain KD: the MLP student of mlp_digits40.py distilled from the
-# ResNet teacher of resnet18-w16_digits40.py (KD, tau 4) on centred digits.
+# HARD toy, plain KD: the MLP student of mlp_digits20.py distilled from the
+# CNN teacher of cnn_digits20.py (KD, tau 4) on centred digits.
 # Set model.teacher_ckpt to the teacher's checkpoint.
-_base_ = ['./mlp_digits40.py']
+_base_ = ['./mlp_digits20.py']
 
 student = _base_.model
 model = dict(
     _delete_=True,
     type='mmkd_ext.ClassificationDistiller',
     student=student,
-    teacher='configs/hard/resnet18-w16_digits40.py',
+    teacher='{{fileDirname}}/cnn_digits20.py',
     teacher_ckpt=None,
     distill_losses=dict(
         kd=dict(
