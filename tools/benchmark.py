@@ -9,6 +9,11 @@ the medians are compared as ``distill_step / (student_step + teacher_forward)``.
 Memory is the peak allocated on CUDA per phase; on CPU, the process's peak RSS
 after the first run of each phase, in the order teacher, student, distill
 (a high-water mark: each figure includes the phases before it).
+
+A fourth phase times the distillation losses alone (forward and backward
+on taps recorded once, e.g. the ACAM-KD fusion and mask modules), and a
+second ratio compares the distillation step with the sum of all three
+parts: ``distill_step / (student_step + teacher_forward + losses)``.
 """
 import argparse
 import resource
@@ -89,6 +94,37 @@ def build(cfg, device):
     return model, data
 
 
+def _leaf(tap):
+    """A recorded tap as fresh leaf tensors that require grad."""
+    if isinstance(tap, torch.Tensor):
+        return tap.detach().requires_grad_()
+    return type(tap)(_leaf(t) for t in tap)
+
+
+def distill_losses_step(model, batch):
+    """A callable: the distillation losses, forward and backward, on the
+    taps of one teacher and one student forward (recorded here once)."""
+    model.teacher_forward(batch['inputs'], batch['data_samples'])
+    with torch.no_grad():
+        model.student(batch['inputs'], batch['data_samples'], mode='tensor')
+    taps = {name: (_leaf(model.student_taps.get(s_tap)),
+                   model.teacher_taps.get(t_tap), needs_label)
+            for name, (s_tap, t_tap, needs_label) in model.loss_taps.items()}
+    labels = model.gt_labels(batch['data_samples']) if any(
+        t[2] for t in taps.values()) else None
+    model.student_taps.clear()
+    model.teacher_taps.clear()
+
+    def step():
+        total = sum(
+            model.distill_losses[name](s, t, *((labels, ) if label else ()))
+            for name, (s, t, label) in taps.items())
+        total.backward()
+        model.distill_losses.zero_grad()
+
+    return step
+
+
 def main(argv=None):
     args = parse_args(argv)
     with user_errors():
@@ -110,11 +146,13 @@ def main(argv=None):
               Phase('student-only step', student_step, args.device),
               Phase('distillation step',
                     lambda: model.train_step(data, distill_optim),
-                    args.device)]
+                    args.device),
+              Phase('distillation losses (f+b)',
+                    distill_losses_step(model, batch), args.device)]
     for index in range(args.warmup + args.repeats):
         for phase in phases:
             phase.run(record=index >= args.warmup)
-    teacher, student, distill = phases
+    teacher, student, distill, losses = phases
     memory = 'peak CUDA MB' if args.device.startswith('cuda') else \
         'process peak RSS MB'
     print(f'{args.config} on {args.device}, batch of {len(data["inputs"])}, '
@@ -124,6 +162,8 @@ def main(argv=None):
               f'{memory} {phase.peak_mb:9.1f}')
     ratio = distill.median / (student.median + teacher.median)
     print(f'  ratio distill / (student + teacher) = {ratio:.3f}')
+    ratio = distill.median / (student.median + teacher.median + losses.median)
+    print(f'  ratio distill / (student + teacher + losses) = {ratio:.3f}')
 
 
 if __name__ == '__main__':
