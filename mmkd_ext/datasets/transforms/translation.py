@@ -11,11 +11,10 @@ def _shift(img, dy, dx, fill):
     ``fill``."""
     out = np.full_like(img, fill)
     height, width = img.shape[:2]
-    src_y = slice(max(0, -dy), min(height, height - dy))
-    src_x = slice(max(0, -dx), min(width, width - dx))
-    dst_y = slice(max(0, dy), min(height, height + dy))
-    dst_x = slice(max(0, dx), min(width, width + dx))
-    out[dst_y, dst_x] = img[src_y, src_x]
+    if abs(dy) >= height or abs(dx) >= width:
+        return out
+    out[max(0, dy):height + min(0, dy), max(0, dx):width + min(0, dx)] = \
+        img[max(0, -dy):height - max(0, dy), max(0, -dx):width - max(0, dx)]
     return out
 
 
