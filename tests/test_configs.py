@@ -47,13 +47,14 @@ def test_distiller_config_builds(config):
 
 
 SELF_KD = [c for c in CONFIGS
-           if osp.basename(c).startswith(('uskd_', 'pskd_'))]
+           if osp.basename(c).startswith(('uskd_', 'pskd_', 'mcmi_'))]
 
 
 @pytest.mark.parametrize('config', SELF_KD)
 def test_self_kd_config_trains_one_step(config):
     """USKD configs: the mid feature has the d_mid they declare; PS-KD
-    configs: the head reads and writes its memory."""
+    configs: the head reads and writes its memory; MCMI configs: the head
+    uses its centroids."""
     import torch
     from mmpretrain.structures import DataSample
     cfg = load_config(osp.join(ROOT, config))
@@ -64,6 +65,9 @@ def test_self_kd_config_trains_one_step(config):
         model = MODELS.build(model_cfg)
     if hasattr(model.head, 'memory'):
         model.head.memory.allocate(2)
+    if hasattr(model.head, 'cmi_centroids'):
+        model.head.cmi_centroids.value.fill_(1 / model.head.num_classes)
+        model.head.cmi_centroids.computed.fill_(True)
     size = 32 if 'cifar' in config else 224
     data = model.data_preprocessor(dict(
         inputs=[torch.randint(0, 255, (3, size, size), dtype=torch.uint8)
@@ -74,3 +78,5 @@ def test_self_kd_config_trains_one_step(config):
     losses = model(**data, mode='loss')
     key = 'loss_uskd' if 'uskd' in config else 'loss'
     assert torch.isfinite(losses[key]) and losses[key] > 0
+    if 'mcmi' in config:
+        assert 0 < losses['cmi'] < torch.log(torch.tensor(100.))
