@@ -21,7 +21,8 @@ TASKS = dict(
         metric='coco/bbox_mAP',
         teacher='configs/acamkd/retinanet_r18_fpn_tiny-coco.py',
         student='configs/acamkd/retinanet_r18-w16_fpn_tiny-coco.py',
-        distill='configs/acamkd/acamkd_retinanet_r18_r18-w16_fpn_tiny-coco.py'),
+        distill='configs/acamkd/'
+        'acamkd_retinanet_r18_r18-w16_fpn_tiny-coco.py'),
     cityscapes=dict(
         metric='mIoU',
         teacher='configs/acamkd/deeplabv3_r18-d8_tiny-cityscapes.py',

@@ -1,7 +1,8 @@
-# ACAM-KD on the decode-head logits, DeepLabV3-R101 -> DeepLabV3-MobileNetV2,
-# Cityscapes, 40k iterations.
+# ACAM-KD on the decode-head logits, DeepLabV3-R101 ->
+# DeepLabV3-MobileNetV2, Cityscapes, 40k iterations.
 _base_ = [
-    'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
+    'mmseg::mobilenet_v2/'
+    'mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
     './_base_/acamkd_cityscapes-logits_8xb2-40k.py'
 ]
 

@@ -9,8 +9,10 @@ model = dict(
     _delete_=True,
     type='mmkd_ext.DetectionDistiller',
     student=_base_.model,
-    teacher='mmdet::reppoints/reppoints-moment_x101-dconv-c3-c5_fpn-gn_head-gn_2x_coco.py',
-    teacher_ckpt='checkpoints/reppoints_moment_x101_fpn_dconv_c3-c5_gn-neck%2Bhead_2x_coco_20200329-f87da1ea.pth',
+    teacher=('mmdet::reppoints/'
+             'reppoints-moment_x101-dconv-c3-c5_fpn-gn_head-gn_2x_coco.py'),
+    teacher_ckpt=('checkpoints/reppoints_moment_x101_fpn_dconv_c3-c5'
+                  '_gn-neck%2Bhead_2x_coco_20200329-f87da1ea.pth'),
     init_student_from_teacher=['neck', 'bbox_head'],
     distill_losses=_base_.acam_fpn_losses)
 custom_hooks = [_base_.acam_mask_hook]

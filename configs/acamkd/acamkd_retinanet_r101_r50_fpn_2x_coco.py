@@ -10,7 +10,8 @@ model = dict(
     type='mmkd_ext.DetectionDistiller',
     student=_base_.model,
     teacher='mmdet::retinanet/retinanet_r101_fpn_2x_coco.py',
-    teacher_ckpt='checkpoints/retinanet_r101_fpn_2x_coco_20200131-5560aee8.pth',
+    teacher_ckpt=('checkpoints/retinanet_r101_fpn_2x_coco'
+                  '_20200131-5560aee8.pth'),
     init_student_from_teacher=['neck', 'bbox_head'],
     distill_losses=_base_.acam_fpn_losses)
 custom_hooks = [_base_.acam_mask_hook]

@@ -41,7 +41,8 @@ def test_stcaff_matches_dense_attention(channels):
     torch.manual_seed(0)
     module = STCAFF(channels)
     assert module.query_channels == channels // 2  # 9 for 19 logits
-    teacher, student = feats(2, channels, 5, 6), feats(2, channels, 5, 6, seed=1)
+    teacher = feats(2, channels, 5, 6)
+    student = feats(2, channels, 5, 6, seed=1)
     torch.testing.assert_close(module(teacher, student),
                                dense_stcaff(module, teacher, student),
                                rtol=1e-4, atol=1e-5)
