@@ -46,3 +46,19 @@ def run_two_process_train(config, work_dir, cwd):
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
     return [json.loads((work_dir / f'rank{r}.json').read_text())
             for r in (0, 1)]
+
+
+def train_until_epoch(config, work_dir, cwd, epoch, custom_hooks):
+    """Train ``config`` through tools/train.py as a run interrupted after
+    ``epoch`` epochs (max_epochs, hence the schedules, unchanged):
+    ``custom_hooks`` (the config's own, as source text of a list) plus
+    tests/helpers/probes.StopAfterEpochHook."""
+    interrupted = osp.join(osp.dirname(str(config)), 'interrupted.py')
+    with open(interrupted, 'w') as f:
+        f.write(f"_base_ = [{str(config)!r}]\n"
+                "custom_imports = dict(imports=['mmkd_ext', 'probes'])\n"
+                f"custom_hooks = {custom_hooks} + "
+                f"[dict(type='StopAfterEpochHook', epoch={epoch})]\n")
+    env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
+    return run_tool('train.py', interrupted, '--work-dir', work_dir, cwd=cwd,
+                    env=env)

@@ -1,12 +1,11 @@
 """MCMI through the tools: the centroid pass, its all-reduce over 2 gloo
 processes, resume, and the subset dataset on a real mmpretrain dataset."""
-import os
-import os.path as osp
-
 import pytest
 import torch
+from mmengine.runner.checkpoint import CheckpointLoader
 
-from conftest import ROOT, config_path, run_tool, run_two_process_train
+from conftest import (config_path, run_tool, run_two_process_train,
+                      train_until_epoch)
 from mmkd_ext.datasets.tiny_data import make_tiny_data
 from mmkd_ext.utils.work_dir import latest_test_metrics, train_log
 
@@ -37,7 +36,7 @@ def mcmi_config(tmp_path):
 
 
 def centroids_in(checkpoint):
-    state = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    state = CheckpointLoader.load_checkpoint(str(checkpoint), 'cpu')
     return state['state_dict']['head.cmi_centroids.value']
 
 
@@ -46,15 +45,8 @@ def test_resume_restores_centroids_without_a_new_pass(tmp_path, mcmi_config):
     straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
     out = run_tool('train.py', config, '--work-dir', straight, cwd=tmp_path)
     assert (out.stdout + out.stderr).count(COMPUTED) == 1
-    interrupted = tmp_path / 'interrupted.py'
-    interrupted.write_text(
-        f"_base_ = [{str(config)!r}]\n"
-        "custom_imports = dict(imports=['mmkd_ext', 'probes'])\n"
-        "custom_hooks = [dict(type='mmkd_ext.MCMICentroidHook'), "
-        "dict(type='StopAfterEpochHook', epoch=1)]\n")
-    env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
-    run_tool('train.py', interrupted, '--work-dir', resumed, cwd=tmp_path,
-             env=env)
+    train_until_epoch(config, resumed, tmp_path, 1,
+                      "[dict(type='mmkd_ext.MCMICentroidHook')]")
     out = run_tool('train.py', config, '--work-dir', resumed, '--resume',
                    cwd=tmp_path)
     assert COMPUTED not in out.stdout + out.stderr

@@ -1,11 +1,9 @@
 """PS-KD through the tools: memory and alpha survive resume, and in DDP
 every rank's memory holds all ranks' predictions."""
-import os
-import os.path as osp
-
 import pytest
 
-from conftest import ROOT, config_path, run_tool, run_two_process_train
+from conftest import (config_path, run_tool, run_two_process_train,
+                      train_until_epoch)
 from mmkd_ext.datasets.tiny_data import make_tiny_data
 from mmkd_ext.utils.work_dir import train_log
 
@@ -39,15 +37,8 @@ def test_resume_restores_memory_and_alpha(tmp_path, pskd_config):
     straight, resumed = tmp_path / 'straight', tmp_path / 'resumed'
     run_tool('train.py', config, '--work-dir', straight, cwd=tmp_path)
     # interrupted after epoch 2 of 4 (max_epochs, hence alpha, unchanged)
-    interrupted = tmp_path / 'interrupted.py'
-    interrupted.write_text(
-        f"_base_ = [{str(config)!r}]\n"
-        "custom_imports = dict(imports=['mmkd_ext', 'probes'])\n"
-        "custom_hooks = [dict(type='mmkd_ext.PSKDHook'), "
-        "dict(type='StopAfterEpochHook', epoch=2)]\n")
-    env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
-    run_tool('train.py', interrupted, '--work-dir', resumed, cwd=tmp_path,
-             env=env)
+    train_until_epoch(config, resumed, tmp_path, 2,
+                      "[dict(type='mmkd_ext.PSKDHook')]")
     run_tool('train.py', config, '--work-dir', resumed, '--resume',
              cwd=tmp_path)
     # the first step after resuming uses the restored memory (epoch 2's
