@@ -3,7 +3,8 @@
 Trains the shift-equivariant CNN teacher once (seed 0) on centred 20x20
 digits, then for each seed an MLP student alone, with plain KD, with KD on
 randomly translated digits (hand-designed augmentation) and with HARD's
-learned translation augmentor (same seed, same teacher). Every model is
+learned translation augmentor, plain and mirrored (same seed, same
+teacher). Every model is
 tested on the 360 validation digits translated by up to +-3 px (the table)
 and on the same digits centred; prints markdown tables of mean +- std top-1.
 
@@ -25,9 +26,9 @@ CENTRED = ['test_dataloader.dataset.pipeline.3.std=0.0',
 def test_centred(config, work_dir):
     """Top-1 of ``work_dir``'s last checkpoint on the centred test digits."""
     out = osp.join(work_dir, 'centred')
-    run_tool(['tools/test.py', config, last_checkpoint(osp.join(ROOT, work_dir)),
-              '--work-dir', out, '--cfg-options', *CENTRED],
-             osp.join(ROOT, out, 'run.log'))
+    ckpt = last_checkpoint(osp.join(ROOT, work_dir))
+    run_tool(['tools/test.py', config, ckpt, '--work-dir', out,
+              '--cfg-options', *CENTRED], osp.join(ROOT, out, 'run.log'))
     return latest_test_metrics(osp.join(ROOT, out))['accuracy/top1']
 
 
@@ -51,6 +52,8 @@ def main():
          'configs/hard/kd-shift_cnn_mlp_digits20.py', teacher),
         ('HARD, learned translations',
          'configs/hard/hard-shift_cnn_mlp_digits20.py', teacher),
+        ('HARD, learned translations, mirrored',
+         'configs/hard/hard-symshift_cnn_mlp_digits20.py', teacher),
     ]
     rows = seeds_table(runs, args.seeds)
     # the same checkpoints on centred digits (seeds_table's work dirs)

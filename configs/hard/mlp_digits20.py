@@ -4,17 +4,14 @@
 _base_ = ['./cnn_digits20.py']
 
 model = dict(
-    _delete_=True,
-    type='ImageClassifier',
     backbone=dict(
-        type='mmkd_ext.MLP', in_channels=1, input_size=20,
+        _delete_=True,
+        type='mmkd_ext.MLP',
+        in_channels=1,
+        input_size=20,
         hidden_dims=(48, )),
-    head=dict(
-        type='LinearClsHead',
-        num_classes=10,
-        in_channels=48,
-        loss=dict(type='CrossEntropyLoss'),
-        topk=(1, )))
+    neck=None,
+    head=dict(in_channels=48))
 
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))

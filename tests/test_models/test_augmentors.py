@@ -133,3 +133,22 @@ def test_vae_without_interface_is_named():
                        r'encode\(\)'):
         build(type='VAEAugmentor', vae=dict(
             type='Conv2d', in_channels=1, out_channels=1, kernel_size=1))
+
+
+def test_symmetric_affine_mirrors_the_learned_shift():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                init_std=0, learn_std=False, symmetric=True)
+    with torch.no_grad():
+        aug.delta.mean.copy_(torch.tensor([0.3, -0.1]))
+    theta, _ = aug.sample_theta(4000)
+    shifts = theta[:, :, 2]
+    assert torch.allclose(shifts[:, 0].abs(), torch.tensor(0.3))
+    assert (shifts[:, 0] > 0).float().mean().item() == pytest.approx(
+        0.5, abs=0.05)
+    assert (shifts[:, 1] > 0).float().mean().item() == pytest.approx(
+        0.5, abs=0.05)
+    # gradients still reach the mean through the random signs
+    x = images()
+    (aug(x) * torch.linspace(0, 1, 12)).sum().backward()
+    assert aug.delta.mean.grad.abs().sum() > 0

@@ -20,6 +20,13 @@ class LearnedAffineAugmentor(BaseAugmentor):
     only the two translations are learned and the linear part stays the
     identity.
 
+    With ``symmetric`` each sampled parameter's sign is flipped at random
+    (independently per image and parameter), so the distribution is a
+    mixture of the Gaussian and its mirror images around the identity: a
+    single Gaussian tends to settle on one hard direction (say, shifts up
+    and to the left), the mirrored mixture covers all of them [our
+    reconstruction, methods.md 3.3].
+
     ``Reg(phi) = mean_b ||delta_b||^2`` (distance of the sampled transforms
     from the identity).
 
@@ -33,10 +40,12 @@ class LearnedAffineAugmentor(BaseAugmentor):
             from outside the image: ``'border'`` (repeat the edge; right for
             images with a uniform background), ``'zeros'`` or
             ``'reflection'``. Defaults to ``'border'``.
+        symmetric (bool): flip the sign of each sampled parameter at random.
+            Defaults to False.
     """
 
     def __init__(self, translation_only=False, init_std=0.05, learn_std=True,
-                 padding_mode='border', init_cfg=None):
+                 padding_mode='border', symmetric=False, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if padding_mode not in ('border', 'zeros', 'reflection'):
             raise ValueError(
@@ -44,6 +53,7 @@ class LearnedAffineAugmentor(BaseAugmentor):
                 f'got {padding_mode!r}')
         self.translation_only = translation_only
         self.padding_mode = padding_mode
+        self.symmetric = symmetric
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
                                      learn_std)
         self._last_delta = None
@@ -51,6 +61,8 @@ class LearnedAffineAugmentor(BaseAugmentor):
     def sample_theta(self, num):
         """(num, 2, 3) affine matrices and the (num, 6) offsets from I."""
         delta = self.delta.sample(num)
+        if self.symmetric:
+            delta = delta * (torch.randint_like(delta, 2) * 2 - 1)
         if self.translation_only:
             zeros = delta.new_zeros(num)
             delta = torch.stack([zeros, zeros, delta[:, 0], zeros, zeros,
