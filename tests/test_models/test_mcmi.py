@@ -106,7 +106,7 @@ def test_head_needs_centroids_then_logs_loss_and_cmi():
     assert torch.allclose(head.cmi_centroids.value, CENTROIDS)
     losses = head.loss(feats, data_samples(LABELS))
     logits = head(feats)
-    assert float(losses['loss']) == pytest.approx(
+    assert losses['loss'].item() == pytest.approx(
         float(MCMILoss()(logits, LABELS, CENTROIDS)), rel=1e-6)
     assert float(losses['cmi']) == pytest.approx(float(cmi_per_sample(
         F.log_softmax(logits, 1), LABELS, CENTROIDS).mean()), rel=1e-6)
@@ -190,3 +190,80 @@ def test_subset_is_stratified_seeded_and_drops_classes():
 def test_subset_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         LabelSubsetDataset(ListDataset([0, 1, 2]), **kwargs)
+
+
+class Loader(list):
+    """A list of batches with the ``dataset.metainfo`` of a dataloader."""
+    dataset = ListDataset([0, 1, 2])
+
+
+def tiny_classifier():
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return MODELS.build(dict(
+            type='ImageClassifier',
+            backbone=dict(type='mmkd_ext.CifarResNet', depth=8,
+                          widths=(4, 4, 4, 4)),
+            neck=dict(type='GlobalAveragePooling'),
+            head=dict(type='mmkd_ext.MCMIHead', num_classes=3,
+                      in_channels=4),
+            data_preprocessor=dict(type='ClsDataPreprocessor')))
+
+
+def hook_runner(model, epoch=0):
+    from types import SimpleNamespace
+    generator = torch.Generator().manual_seed(0)
+    batches = Loader(
+        dict(inputs=[torch.randint(0, 255, (3, 8, 8), dtype=torch.uint8,
+                                   generator=generator) for _ in labels],
+             data_samples=data_samples(labels))
+        for labels in ([0, 1], [2, 0], [1, 2]))
+    return SimpleNamespace(model=model, train_dataloader=batches,
+                           epoch=epoch)
+
+
+@pytest.mark.parametrize('model_mode', ['eval', 'train'])
+def test_centroid_hook_pass(model_mode):
+    from mmkd_ext.engine.hooks import MCMICentroidHook
+    model = tiny_classifier()
+    model.init_weights()
+    model.train()
+    runner = hook_runner(model)
+    bn = model.backbone.stem[1]
+    stats_before = bn.running_mean.clone()
+    MCMICentroidHook(model_mode=model_mode).before_train(runner)
+    assert model.training  # mode restored
+    assert bool(model.head.cmi_centroids.computed)
+    # row c is the mean eval-mode prediction over the class-c images
+    model.eval()
+    probs, labels = [], []
+    with torch.no_grad():
+        for data in runner.train_dataloader:
+            data = model.data_preprocessor(data, False)
+            probs.append(torch.softmax(model(**data, mode='tensor'), 1))
+            labels += [int(s.gt_label) for s in data['data_samples']]
+    probs, labels = torch.cat(probs), torch.tensor(labels)
+    expected = torch.stack([probs[labels == c].mean(0) for c in range(3)])
+    centroids = model.head.cmi_centroids.value
+    updated_bn = not torch.equal(bn.running_mean, stats_before)
+    assert updated_bn == (model_mode == 'train')
+    if model_mode == 'eval':
+        assert torch.allclose(centroids, expected, atol=1e-6)
+
+
+def test_centroid_hook_recomputes_only_when_asked():
+    from mmkd_ext.engine.hooks import MCMICentroidHook
+    model = tiny_classifier()
+    model.init_weights()
+    runner = hook_runner(model, epoch=1)
+    MCMICentroidHook().before_train(runner)
+    first = model.head.cmi_centroids.value.clone()
+    # a restored (already computed) state is kept at the start
+    MCMICentroidHook().before_train(runner)
+    with torch.no_grad():
+        model.head.fc.bias.add_(torch.tensor([3.0, 0.0, 0.0]))
+    MCMICentroidHook().before_train_epoch(runner)
+    assert torch.equal(model.head.cmi_centroids.value, first)
+    MCMICentroidHook(recompute_every_epoch=True).before_train_epoch(runner)
+    assert model.head.cmi_centroids.value[:, 0].min() > first[:, 0].max()
+    with pytest.raises(ValueError, match='model_mode'):
+        MCMICentroidHook(model_mode='test')
