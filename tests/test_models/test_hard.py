@@ -224,3 +224,22 @@ def test_fraction_outside_unit_interval(fraction):
     with pytest.raises(DistillerConfigError,
                        match=r'augment_fraction must be in \[0, 1\]'):
         build(augment_fraction=fraction)
+
+
+def test_picture_shows_originals_above_augmentations():
+    from mmkd_ext.engine.hooks import AugmentorVisualizationHook
+    model = build(augmentor=dict(type='LearnedAffineAugmentor',
+                                 translation_only=True, init_std=0,
+                                 learn_std=False, padding_mode='zeros'))
+    with torch.no_grad():  # one pixel to the left
+        model.augmentor.delta.mean.copy_(torch.tensor([2 / 16, 0.]))
+    data = batch()
+    grid = AugmentorVisualizationHook(num_images=3).picture(model, data)
+    assert grid.shape == (2 * 18 + 2, 3 * 18 + 2, 3) and grid.dtype.name == \
+        'uint8'
+    for i in range(3):
+        original = data['inputs'][i][0].numpy()
+        left = 2 + i * 18
+        assert (grid[2:18, left:left + 16] == original[..., None]).all()
+        # zeros padding of normalised inputs is the mean value, 127.5
+        assert (grid[20:36, left:left + 15, 0] == original[:, 1:]).all()
