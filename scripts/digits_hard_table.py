@@ -12,6 +12,7 @@ and on the same digits centred; prints markdown tables of mean +- std top-1.
 """
 import argparse
 import os.path as osp
+import re
 
 from experiment import (ROOT, last_checkpoint, latest_test_metrics,
                         make_digits, markdown_table, run_tool, seeds_table,
@@ -21,6 +22,12 @@ TEACHER = 'configs/hard/cnn_digits20.py'
 # the test digits centred: translation std and max_shift set to 0
 CENTRED = ['test_dataloader.dataset.pipeline.3.std=0.0',
            'test_dataloader.dataset.pipeline.3.max_shift=0']
+
+
+def run_work_dir(name, seed):
+    """The work dir seeds_table gives run ``name`` and ``seed``."""
+    slug = re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-').lower()
+    return osp.join('work_dirs', 'digits', f'{slug}_s{seed}')
 
 
 def test_centred(config, work_dir):
@@ -59,9 +66,8 @@ def main():
     # the same checkpoints on centred digits (seeds_table's work dirs)
     centred_rows = [
         (name, {'accuracy/top1': [
-            test_centred(config, osp.join(
-                'work_dirs', 'digits', f'{osp.basename(config)[:-3]}_s{s}'))
-            for s in range(args.seeds)]}, minutes)
+            test_centred(config, run_work_dir(name, seed))
+            for seed in range(args.seeds)]}, minutes)
         for (name, config, _), (_, _, minutes) in zip(runs, rows)]
     print('\nteacher CNN (seed 0): translated test {:.2f}, centred test '
           '{:.2f}'.format(*teacher_top1))
