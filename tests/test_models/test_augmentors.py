@@ -26,7 +26,7 @@ def test_affine_is_identity_without_noise(translation_only):
     assert torch.allclose(aug(x), x, atol=1e-6)
     assert aug.regularizer().item() == 0
     names = {n for n, _ in aug.named_parameters()}
-    assert names == {'delta.mean'}  # sigma fixed: a buffer
+    assert names == {'delta.mean'}  # sigma fixed
     assert aug.delta.mean.numel() == (2 if translation_only else 6)
 
 

@@ -36,11 +36,9 @@ class LearnedGaussian(nn.Module):
         if learn_std and init_std == 0:
             raise ValueError('init_std must be > 0 when learn_std=True')
         self.mean = nn.Parameter(torch.zeros(dim))
-        log_std = torch.full((dim, ), math.log(init_std) if init_std else 0.)
         if learn_std:
-            self.log_std = nn.Parameter(log_std)
-        else:
-            self.register_buffer('log_std', log_std)
+            self.log_std = nn.Parameter(
+                torch.full((dim, ), math.log(init_std)))
         self.fixed_std = None if learn_std else init_std
 
     @property
