@@ -38,8 +38,9 @@ OPTIM = dict(student=dict(optimizer=dict(type='SGD', lr=0.1)),
 def build(student=MLP, **kwargs):
     cfg = dict(type='mmkd_ext.HARDDistiller', student=student,
                teacher=resnet(8), data_preprocessor=PREPROCESSOR,
-               distill_losses=dict(kd=dict(type='KDLoss', student_tap='head.fc',
-                                           teacher_tap='head.fc')),
+               distill_losses=dict(kd=dict(
+                   type='KDLoss', student_tap='head.fc',
+                   teacher_tap='head.fc')),
                augmentor=SHIFT)
     cfg.update(kwargs)
     torch.manual_seed(0)
