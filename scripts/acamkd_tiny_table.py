@@ -7,13 +7,18 @@ markdown tables of mean +- std (bbox mAP, mIoU) and of the ACAM loss in the
 first and last logged iterations of each distilled run.
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py [--seeds 3]
+        [--tasks coco cityscapes] [--student-iters N] [--reuse-teacher]
+
+``--student-iters`` shortens the iteration-based (Cityscapes) student runs
+(schedule included); ``--reuse-teacher`` tests an already trained teacher
+instead of training it again.
 """
 import argparse
 import os.path as osp
 
 from experiment import (ROOT, last_checkpoint, markdown_table, run_tool,
                         seeds_table, train_and_test)
-from mmkd_ext.utils.work_dir import train_log
+from mmkd_ext.utils.work_dir import latest_test_metrics, train_log
 
 GROUP = 'acamkd_tiny'
 TASKS = dict(
@@ -48,10 +53,23 @@ def acam_loss_trend(task, seeds):
     return lines
 
 
+def teacher_metrics(config, work_dir, reuse):
+    """Train (seed 0) and test the teacher; with ``reuse``, only test the
+    last checkpoint already in ``work_dir``."""
+    if not reuse:
+        return train_and_test(config, work_dir, ['randomness.seed=0'])[0]
+    run_tool(['tools/test.py', config, last_checkpoint(
+        osp.join(ROOT, work_dir)), '--work-dir', work_dir],
+        osp.join(ROOT, work_dir, 'run.log'))
+    return latest_test_metrics(osp.join(ROOT, work_dir))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--tasks', nargs='+', default=list(TASKS))
+    parser.add_argument('--student-iters', type=int)
+    parser.add_argument('--reuse-teacher', action='store_true')
     args = parser.parse_args()
     trend = ['| data | seed | loss_acam first -> last | L_channel | '
              'L_spatial | L_div | last coverage | last entropy |',
@@ -63,15 +81,18 @@ def main():
                   '--num-train', '64', '--num-val', '32'],
                  osp.join(ROOT, 'work_dirs', GROUP, 'make_tiny_data.log'))
         teacher_dir = osp.join('work_dirs', GROUP, f'{task}_teacher')
-        metrics, _ = train_and_test(spec['teacher'], teacher_dir,
-                                    ['randomness.seed=0'])
+        metrics = teacher_metrics(spec['teacher'], teacher_dir,
+                                  args.reuse_teacher)
         print(f'{task} teacher (seed 0): {metrics[spec["metric"]]:.4f}',
               flush=True)
         ckpt = last_checkpoint(osp.join(ROOT, teacher_dir))
+        schedule = [] if task == 'coco' or not args.student_iters else [
+            f'train_cfg.max_iters={args.student_iters}',
+            f'param_scheduler.0.end={args.student_iters}']
         rows = seeds_table(
-            [(f'{task} student alone', spec['student'], []),
+            [(f'{task} student alone', spec['student'], schedule),
              (f'{task} ACAM-KD', spec['distill'],
-              [f'model.teacher_ckpt={ckpt}'])],
+              [f'model.teacher_ckpt={ckpt}', *schedule])],
             args.seeds, metrics=(spec['metric'], ), group=GROUP)
         tables.append(f'teacher (seed 0): {metrics[spec["metric"]]:.4f}\n' +
                       markdown_table(rows, (spec['metric'], ), args.seeds))
