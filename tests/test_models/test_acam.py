@@ -245,6 +245,8 @@ def test_acam_loss_bad_shapes_are_named(acam_inputs):
     with pytest.raises(DistillInputError,
                        match='student_channels/teacher_channels are 4/8'):
         loss(student, teacher[:, :6])
+    with pytest.raises(DistillInputError, match='use LevelwiseLoss'):
+        loss((student, ), (teacher, ))
 
 
 # -- levels -------------------------------------------------------------------

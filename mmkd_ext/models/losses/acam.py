@@ -146,6 +146,12 @@ class ACAMLoss(nn.Module):
         return total
 
     def _check_inputs(self, student_feat, teacher_feat):
+        if not isinstance(student_feat, torch.Tensor) or \
+                not isinstance(teacher_feat, torch.Tensor):
+            raise DistillInputError(
+                'ACAMLoss takes one feature level (a tensor); for a tap with '
+                'several levels (an FPN) use LevelwiseLoss(level_loss='
+                'dict(type=\'ACAMLoss\', ...), num_levels=...)')
         student, teacher = tuple(student_feat.shape), tuple(teacher_feat.shape)
         if len(student) != 4 or len(teacher) != 4:
             raise DistillInputError(
