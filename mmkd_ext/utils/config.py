@@ -150,8 +150,9 @@ def build_runner(cfg):
 @contextlib.contextmanager
 def user_errors():
     """Exit with ``error: <message>`` instead of a traceback for the
-    mistakes a user makes: a missing file, a bad config, an unsafe
-    checkpoint."""
+    mistakes a user makes: a missing file, a bad config (including the
+    distillers' and losses' config and input errors, subclasses of
+    ``ConfigError``), an unsafe checkpoint."""
     try:
         yield
     except (FileNotFoundError, ConfigError, UnsafeCheckpointError) as err:

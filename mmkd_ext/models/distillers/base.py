@@ -22,7 +22,7 @@ from .taps import Taps
 TAP_KEYS = ('student_tap', 'teacher_tap')
 
 
-class DistillerConfigError(ValueError):
+class DistillerConfigError(ConfigError):
     """A distiller config that cannot work; the message names the key."""
 
 

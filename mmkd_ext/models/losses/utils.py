@@ -1,11 +1,13 @@
 """Input checks shared by the distillation losses."""
 import torch
 
+from mmkd_ext.utils.config import ConfigError
+
 # A logit that removes a class from a softmax without producing NaNs.
 MASKED_LOGIT = -1e4
 
 
-class DistillInputError(ValueError):
+class DistillInputError(ConfigError):
     """A loss got inputs it cannot use; the distiller prefixes the message
     with the config key of the loss (``distill_losses.<name>``)."""
 
