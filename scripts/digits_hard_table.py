@@ -4,30 +4,22 @@ Trains the shift-equivariant CNN teacher once (seed 0) on centred 20x20
 digits, then for each seed an MLP student alone, with plain KD, with KD on
 randomly translated digits (hand-designed augmentation) and with HARD's
 learned translation augmentor, plain and mirrored (same seed, same
-teacher). Every model is
-tested on the 360 validation digits translated by up to +-3 px (the table)
+teacher). Every model is tested on the 360 validation digits translated by up to +-3 px (the table)
 and on the same digits centred; prints markdown tables of mean +- std top-1.
 
     .venv/bin/python scripts/digits_hard_table.py [--seeds 3]
 """
 import argparse
 import os.path as osp
-import re
 
 from experiment import (ROOT, last_checkpoint, latest_test_metrics,
-                        make_digits, markdown_table, run_tool, seeds_table,
-                        train_and_test)
+                        make_digits, markdown_table, run_tool, run_work_dir,
+                        seeds_table, train_and_test)
 
 TEACHER = 'configs/hard/cnn_digits20.py'
 # the test digits centred: translation std and max_shift set to 0
 CENTRED = ['test_dataloader.dataset.pipeline.3.std=0.0',
            'test_dataloader.dataset.pipeline.3.max_shift=0']
-
-
-def run_work_dir(name, seed):
-    """The work dir seeds_table gives run ``name`` and ``seed``."""
-    slug = re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-').lower()
-    return osp.join('work_dirs', 'digits', f'{slug}_s{seed}')
 
 
 def test_centred(config, work_dir):

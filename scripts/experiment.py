@@ -54,17 +54,23 @@ def metric_value(metrics, name):
     return metrics[name]
 
 
+def run_work_dir(name, seed, group='digits'):
+    """The work dir of run ``name`` with ``seed``:
+    ``work_dirs/<group>/<name as a slug>_s<seed>``."""
+    slug = re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-').lower()
+    return osp.join('work_dirs', group, f'{slug}_s{seed}')
+
+
 def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits'):
     """Train and test each ``(name, config, cfg_options)`` of ``runs`` for
     every seed; return rows ``(name, {metric: [per-seed values]}, minutes
-    per run)``. Work dirs: ``work_dirs/<group>/<run name>_s<seed>``."""
+    per run)``, each run in its ``run_work_dir``."""
     rows = []
     for name, config, options in runs:
         values = {m: [] for m in metrics}
         minutes = 0.0
-        slug = re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-').lower()
         for seed in range(seeds):
-            work_dir = osp.join('work_dirs', group, f'{slug}_s{seed}')
+            work_dir = run_work_dir(name, seed, group)
             result, seconds = train_and_test(
                 config, work_dir, [f'randomness.seed={seed}', *options])
             for m in metrics:
