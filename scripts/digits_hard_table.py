@@ -4,8 +4,9 @@ Trains the shift-equivariant CNN teacher once (seed 0) on centred 20x20
 digits, then for each seed an MLP student alone, with plain KD, with KD on
 randomly translated digits (hand-designed augmentation) and with HARD's
 learned translation augmentor, plain and mirrored (same seed, same
-teacher). Every model is tested on the 360 validation digits translated by up to +-3 px (the table)
-and on the same digits centred; prints markdown tables of mean +- std top-1.
+teacher). Every model is tested on the 360 validation digits translated
+by up to +-3 px (the table) and on the same digits centred; prints
+markdown tables of mean +- std top-1.
 
     .venv/bin/python scripts/digits_hard_table.py [--seeds 3]
 """
