@@ -227,6 +227,13 @@ def test_fraction_outside_unit_interval(fraction):
         build(augment_fraction=fraction)
 
 
+def test_distributed_training_is_refused(monkeypatch):
+    import mmkd_ext.models.distillers.hard as hard
+    monkeypatch.setattr(hard, 'get_world_size', lambda: 2)
+    with pytest.raises(DistillerConfigError, match='single process'):
+        build()
+
+
 def test_picture_shows_originals_above_augmentations():
     from mmkd_ext.engine.hooks import AugmentorVisualizationHook
     model = build(augmentor=dict(type='LearnedAffineAugmentor',

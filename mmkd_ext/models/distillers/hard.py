@@ -6,6 +6,7 @@ import contextlib
 import copy
 
 import torch
+from mmengine.dist import get_world_size
 from mmengine.optim import OptimWrapperDict
 from torch.nn.modules.batchnorm import _BatchNorm
 
@@ -44,8 +45,8 @@ class HARDDistiller(ClassificationDistiller):
 
     It needs two optimizers: ``optim_wrapper`` built by
     ``mmkd_ext.OptimWrapperDictConstructor`` with entries ``student`` and
-    ``augmentor``. Single-process training only: mmengine's DDP wrapper
-    runs its own one-optimizer train step.
+    ``augmentor``. Single-process training only (a clear error in DDP):
+    mmengine's DDP wrappers run their own one-optimizer train step.
 
     Args:
         augmentor (dict): config of the augmentor (``mmkd_ext`` scope), e.g.
@@ -72,6 +73,11 @@ class HARDDistiller(ClassificationDistiller):
                  augmentor_steps=1, student_steps=1, consistency_weight=1.0,
                  consistency_temperature=1.0, reg_weight=0.1,
                  freeze_bn_in_augmentor_step=True, **kwargs):
+        if get_world_size() > 1:
+            raise DistillerConfigError(
+                'HARDDistiller trains in a single process: mmengine\'s DDP '
+                'wrappers run their own one-optimizer step, which would skip '
+                'the augmentor; launch tools/train.py without --launcher')
         super().__init__(*args, **kwargs)
         for key, value in (('augmentor_steps', augmentor_steps),
                            ('student_steps', student_steps)):
