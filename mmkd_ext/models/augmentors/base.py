@@ -40,6 +40,7 @@ class LearnedGaussian(nn.Module):
             self.log_std = nn.Parameter(
                 torch.full((dim, ), math.log(init_std)))
         self.fixed_std = None if learn_std else init_std
+        self.last_sample = None
 
     @property
     def std(self):
@@ -48,6 +49,16 @@ class LearnedGaussian(nn.Module):
         return self.log_std.exp()
 
     def sample(self, num):
-        """(num, dim) samples; differentiable in mu and sigma."""
+        """(num, dim) samples; differentiable in mu and sigma. The last
+        samples are kept for ``last_squared_norm``."""
         eps = torch.randn(num, self.mean.numel(), device=self.mean.device)
-        return self.mean + self.std * eps
+        self.last_sample = self.mean + self.std * eps
+        return self.last_sample
+
+    def last_squared_norm(self):
+        """``mean_b ||s_b||^2`` of the last samples (the distance of the
+        sampled transforms from the identity, the augmentors' Reg(phi));
+        0 before the first sample."""
+        if self.last_sample is None:
+            return self.mean.new_zeros(())
+        return self.last_sample.pow(2).sum(dim=1).mean()

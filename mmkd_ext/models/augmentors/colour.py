@@ -26,7 +26,6 @@ class LearnedColourAugmentor(BaseAugmentor):
         super().__init__(init_cfg=init_cfg)
         self.num_channels = num_channels
         self.params = LearnedGaussian(2 * num_channels, init_std, learn_std)
-        self._last = None
 
     def forward(self, inputs):
         """inputs (B, C, H, W) -> (B, C, H, W)."""
@@ -34,12 +33,9 @@ class LearnedColourAugmentor(BaseAugmentor):
             raise ValueError(
                 f'LearnedColourAugmentor: num_channels={self.num_channels} '
                 f'but the inputs are {tuple(inputs.shape)}')
-        self._last = self.params.sample(len(inputs))
-        log_gain, offset = self._last.to(inputs.dtype)[:, :, None, None] \
-            .chunk(2, dim=1)
+        log_gain, offset = self.params.sample(len(inputs)).to(
+            inputs.dtype)[:, :, None, None].chunk(2, dim=1)
         return inputs * log_gain.exp() + offset
 
     def regularizer(self):
-        if self._last is None:
-            return self.params.mean.new_zeros(())
-        return self._last.pow(2).sum(dim=1).mean()
+        return self.params.last_squared_norm()

@@ -56,7 +56,6 @@ class LearnedAffineAugmentor(BaseAugmentor):
         self.symmetric = symmetric
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
                                      learn_std)
-        self._last_delta = None
 
     def sample_theta(self, num):
         """(num, 2, 3) affine matrices and the (num, 6) offsets from I."""
@@ -72,7 +71,7 @@ class LearnedAffineAugmentor(BaseAugmentor):
 
     def forward(self, inputs):
         """inputs (B, C, H, W) -> warped (B, C, H, W)."""
-        theta, self._last_delta = self.sample_theta(len(inputs))
+        theta, _ = self.sample_theta(len(inputs))
         grid = F.affine_grid(theta.to(inputs.dtype), list(inputs.shape),
                              align_corners=False)
         return F.grid_sample(inputs, grid, mode='bilinear',
@@ -80,6 +79,6 @@ class LearnedAffineAugmentor(BaseAugmentor):
                              align_corners=False)
 
     def regularizer(self):
-        if self._last_delta is None:
-            return self.delta.mean.new_zeros(())
-        return self._last_delta.pow(2).sum(dim=1).mean()
+        # sign flips and the zero entries of translation_only leave the
+        # squared norm of the sampled offsets unchanged
+        return self.delta.last_squared_norm()
