@@ -3,7 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import DistillInputError, as_levels, check_same_shape
+from .utils import DistillInputError, check_same_shape, level_pairs
 
 
 @MODELS.register_module()
@@ -52,11 +52,7 @@ class FeatureMSELoss(nn.Module):
 
     def forward(self, student_feats, teacher_feats):
         """Tensors (B, C, H, W) or sequences of them -> scalar."""
-        students, teachers = as_levels(student_feats), as_levels(teacher_feats)
-        if len(students) != len(teachers):
-            raise DistillInputError(
-                f'student has {len(students)} feature levels, teacher '
-                f'{len(teachers)}')
+        students, teachers = level_pairs(student_feats, teacher_feats)
         if self.align is not None and len(self.align) != len(students):
             raise DistillInputError(
                 f'the align convs were built for {len(self.align)} levels, '

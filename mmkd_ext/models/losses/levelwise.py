@@ -3,7 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import DistillInputError, as_levels
+from .utils import DistillInputError, level_pairs
 
 
 @MODELS.register_module()
@@ -40,12 +40,7 @@ class LevelwiseLoss(nn.Module):
     def forward(self, student_feats, teacher_feats):
         """A (B, C, H, W) tensor or a sequence of them per model -> scalar,
         the sum over levels."""
-        students, teachers = as_levels(student_feats), as_levels(teacher_feats)
-        if len(students) != len(teachers):
-            raise DistillInputError(
-                f'the student tap has {len(students)} feature levels and '
-                f'the teacher tap {len(teachers)}; both necks must output '
-                f'the same levels (FPN num_outs / start_level)')
+        students, teachers = level_pairs(student_feats, teacher_feats)
         if len(students) != len(self.levels):
             raise DistillInputError(
                 f'num_levels is {len(self.levels)} but the taps have '

@@ -42,3 +42,15 @@ def as_levels(features):
     """A feature tap as a list of levels: a tensor is one level."""
     return [features] if isinstance(features, torch.Tensor) else \
         list(features)
+
+
+def level_pairs(student_feats, teacher_feats):
+    """The levels of a student and a teacher tap as two lists of the same
+    length; an error when the two taps have different numbers of levels."""
+    students, teachers = as_levels(student_feats), as_levels(teacher_feats)
+    if len(students) != len(teachers):
+        raise DistillInputError(
+            f'the student tap has {len(students)} feature levels and '
+            f'the teacher tap {len(teachers)}; both must output the same '
+            f'levels (for FPNs: num_outs / start_level)')
+    return students, teachers
