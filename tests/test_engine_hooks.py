@@ -50,3 +50,22 @@ def test_errors_name_the_problem():
         DistillLossScheduleHook().before_train(FakeRunner(Hook()))
     with pytest.raises(ValueError, match='warmup_iters'):
         DistillLossScheduleHook(warmup_iters=-1)
+
+
+@pytest.mark.parametrize('module, name, flags, rgb', [
+    ('mmpretrain.models', 'ClsDataPreprocessor', dict(to_rgb=True), True),
+    ('mmpretrain.models', 'ClsDataPreprocessor', dict(to_rgb=False), False),
+    ('mmseg.models', 'SegDataPreProcessor', dict(bgr_to_rgb=True), True),
+    ('mmseg.models', 'SegDataPreProcessor', dict(bgr_to_rgb=False), False),
+    ('mmdet.models', 'DetDataPreprocessor', dict(bgr_to_rgb=True), True),
+    ('mmdet.models', 'DetDataPreprocessor', dict(bgr_to_rgb=False), False),
+])
+def test_picture_hooks_read_each_library_channel_flag(module, name, flags,
+                                                      rgb):
+    """The picture hooks show RGB whatever library built the
+    preprocessor (each names its BGR -> RGB flag differently)."""
+    import importlib
+
+    from mmkd_ext.engine.hooks.utils import converts_to_rgb
+    preprocessor = getattr(importlib.import_module(module), name)(**flags)
+    assert converts_to_rgb(preprocessor) is rgb

@@ -1,9 +1,9 @@
 """Pictures of what a HARD augmentor does to the training images."""
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmkd_ext.registry import HOOKS
+from .utils import converts_to_rgb, unwrap_model
 
 
 def image_grid(rows, pad=2):
@@ -51,13 +51,8 @@ class AugmentorVisualizationHook(Hook):
         self.interval = interval
         self.num_images = num_images
 
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner):
-        model = self._model(runner)
+        model = unwrap_model(runner)
         if not callable(getattr(model, 'augment', None)):
             raise TypeError(
                 f'AugmentorVisualizationHook: {type(model).__name__} has no '
@@ -68,7 +63,7 @@ class AugmentorVisualizationHook(Hook):
         if not self.every_n_train_iters(runner, self.interval):
             return
         runner.visualizer.add_image(
-            'augmentor', self.picture(self._model(runner), data_batch),
+            'augmentor', self.picture(unwrap_model(runner), data_batch),
             step=runner.iter + 1)
 
     @torch.no_grad()
@@ -78,10 +73,7 @@ class AugmentorVisualizationHook(Hook):
         inputs = preprocessor(data_batch, False)['inputs'][:self.num_images]
         augmented = model.augment(inputs)
         rows = [self._to_pixels(preprocessor, x) for x in (inputs, augmented)]
-        # mmpretrain's flag, then mmengine's (mmdet, mmseg)
-        to_rgb = getattr(preprocessor, 'to_rgb',
-                         getattr(preprocessor, '_channel_conversion', False))
-        if inputs.shape[1] == 3 and not to_rgb:  # BGR inputs
+        if inputs.shape[1] == 3 and not converts_to_rgb(preprocessor):  # BGR
             rows = [r.flip(1) for r in rows]
         return image_grid(rows)
 

@@ -1,12 +1,11 @@
 """Pictures of the spatial masks that mask-based distillation losses
 (ACAM-KD) learn."""
 import numpy as np
-import torch
 import torch.nn.functional as F
 from mmengine.hooks import Hook
 
 from mmkd_ext.registry import HOOKS
-from .utils import unwrap_model
+from .utils import converts_to_rgb, unwrap_model
 
 
 def mask_modules(model):
@@ -73,7 +72,7 @@ class MaskVisualizationHook(Hook):
         preprocessor's normalisation; BGR inputs that it converts are
         flipped)."""
         image = data_batch['inputs'][0].detach().cpu()
-        if getattr(model.data_preprocessor, '_channel_conversion', False):
+        if converts_to_rgb(model.data_preprocessor):
             image = image.flip(0)
         return image.permute(1, 2, 0).clamp(0, 255).byte().numpy()
 

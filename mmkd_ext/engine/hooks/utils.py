@@ -17,3 +17,12 @@ def find_modules(runner, module_type, hook):
         raise TypeError(f'{type(hook).__name__} found no '
                         f'{module_type.__name__} in the model')
     return found
+
+
+def converts_to_rgb(preprocessor):
+    """Whether a data preprocessor flips the channel order of its inputs
+    (the BGR images that OpenMMLab loaders read become RGB): mmpretrain's
+    ``to_rgb``, mmseg's ``channel_conversion`` or mmengine's (mmdet's)
+    ``_channel_conversion``."""
+    return any(getattr(preprocessor, flag, False) for flag in
+               ('to_rgb', 'channel_conversion', '_channel_conversion'))
