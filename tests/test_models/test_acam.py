@@ -212,6 +212,77 @@ def test_detach_masks_in_kd_trains_masks_by_diversity_only(acam_inputs):
     assert loss.align.weight.grad.abs().sum() > 0
 
 
+def test_literal_loss_shrinks_with_the_masks_scale_free_does_not():
+    """The collapse of the README: the literal loss is linear in a common
+    mask scale, the scale-free one is a weighted mean of the errors."""
+    sq_err = feats(2, 10).square()
+    masks = torch.sigmoid(feats(2, 3, 10, seed=1))
+    literal = [masked_feature_mse(sq_err, s * masks, 4, 0.0)
+               for s in (1.0, 0.1)]
+    free = [masked_feature_mse(sq_err, s * masks, 4, 0.0, scale_free=True)
+            for s in (1.0, 0.1)]
+    assert literal[1].item() == pytest.approx(0.1 * literal[0].item())
+    assert free[1].item() == pytest.approx(free[0].item())
+    weights = masks.square()
+    expected = ((weights * sq_err[:, None]).sum(2) / weights.sum(2)) / 4
+    assert free[0].item() == pytest.approx(expected.mean().item())
+    # flat masks give the plain mean of the errors
+    flat = masked_feature_mse(sq_err, torch.full((2, 3, 10), 0.3), 4, 0.0,
+                              scale_free=True)
+    assert flat.item() == pytest.approx(sq_err.mean().item() / 4)
+
+
+def test_scale_free_masks_switch(acam_inputs):
+    student, teacher = acam_inputs
+    torch.manual_seed(0)
+    loss = ACAMLoss(4, 8, num_masks=3, scale_free_masks=True)
+    loss(student, teacher)
+    aligned = loss.align(student)
+    channel, spatial = loss.masks(loss.fusion(teacher, aligned))
+    sq_err = (teacher - aligned).flatten(2).square()
+    assert loss.log_vars['spatial'].item() == pytest.approx(
+        masked_feature_mse(sq_err.sum(1), spatial, 8, 1e-6,
+                           scale_free=True).item(), rel=1e-5)
+    assert loss.log_vars['channel'].item() == pytest.approx(
+        masked_feature_mse(sq_err.sum(2), channel, 30, 1e-6,
+                           scale_free=True).item(), rel=1e-5)
+
+
+def mask_and_student_grads(student, teacher, **kwargs):
+    """Gradients of the KD terms alone (lambda_div=0) on the spatial-mask
+    tokens and on the student."""
+    torch.manual_seed(0)
+    loss = ACAMLoss(4, 8, num_masks=3, lambda_div=0.0, **kwargs)
+    student.grad = None
+    loss(student, teacher).backward()
+    return loss.masks.spatial_tokens.grad.clone(), student.grad.clone()
+
+
+def test_reverse_masks_in_kd_negates_only_the_mask_gradient(acam_inputs):
+    """The mask generator ascends the KD loss, the student still descends
+    it; detaching leaves the generator no gradient from the KD terms."""
+    student, teacher = acam_inputs
+    for scale_free in (False, True):
+        joint = mask_and_student_grads(student, teacher,
+                                       scale_free_masks=scale_free)
+        reverse = mask_and_student_grads(student, teacher,
+                                         scale_free_masks=scale_free,
+                                         reverse_masks_in_kd=True)
+        assert joint[0].abs().sum() > 0
+        torch.testing.assert_close(reverse[0], -joint[0])
+        assert joint[1].abs().sum() > 0
+        # the student reaches the masks through STCA-FF, so only its
+        # direct part is shared: compare with the masks detached
+        detached = mask_and_student_grads(student, teacher,
+                                          scale_free_masks=scale_free,
+                                          detach_masks_in_kd=True)
+        assert not detached[0].any()
+        torch.testing.assert_close(reverse[1] - detached[1],
+                                   -(joint[1] - detached[1]))
+    with pytest.raises(ValueError, match='exclude each other'):
+        ACAMLoss(4, 8, detach_masks_in_kd=True, reverse_masks_in_kd=True)
+
+
 def test_detach_student_in_stcaff(acam_inputs):
     """With only L_div, the student is reached through STCA-FF alone."""
     student, teacher = acam_inputs

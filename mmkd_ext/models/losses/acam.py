@@ -10,10 +10,12 @@ from mmkd_ext.registry import MODELS
 from .utils import DistillInputError
 
 
-def masked_feature_mse(sq_err, masks, size, eps):
+def masked_feature_mse(sq_err, masks, size, eps, scale_free=False):
     """Mask-normalised weighted MSE, the mask inside the square
     (methods.md 1.5): ``mean_{b,m} sum_i (M_{m,i})^2 e_i / (size *
-    sum_i M_{m,i} + eps)``.
+    sum_i M_{m,i} + eps)``. This is linear in a common scale of a mask.
+    With ``scale_free`` the denominator is ``size * sum_i (M_{m,i})^2``:
+    a weighted mean of the errors, unchanged when a mask is scaled [R].
 
     Args:
         sq_err (Tensor): (B, L) squared error summed over the other axis
@@ -23,8 +25,22 @@ def masked_feature_mse(sq_err, masks, size, eps):
         size (int): length of the other axis (N for channel masks, C for
             spatial masks).
     """
-    weighted = torch.einsum('bml,bl->bm', masks.square(), sq_err)
-    return (weighted / (size * masks.sum(dim=2) + eps)).mean()
+    weights = masks.square()
+    weighted = torch.einsum('bml,bl->bm', weights, sq_err)
+    mass = (weights if scale_free else masks).sum(dim=2)
+    return (weighted / (size * mass + eps)).mean()
+
+
+class _ReverseGrad(torch.autograd.Function):
+    """Identity forward, negated gradient backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.neg()
 
 
 def dice_diversity(masks, eps):
@@ -87,6 +103,16 @@ class ACAMLoss(nn.Module):
             detached, so the mask generator learns from ``L_div`` only
             (a guard against "easy-region" masks, 1.8.2a) [R].
             Defaults to False.
+        reverse_masks_in_kd (bool): masks enter ``L_channel``/``L_spatial``
+            through a gradient reversal, so the mask generator maximises
+            the masked KD loss (seeks where the student is still far from
+            the teacher) while the student minimises it (1.8.2b) [R].
+            Cannot be combined with ``detach_masks_in_kd``. Defaults to
+            False.
+        scale_free_masks (bool): divide each mask's term by the sum of its
+            squares instead of its sum (:func:`masked_feature_mse`), so
+            the masks cannot lower the loss by shrinking together [R].
+            Defaults to False.
         detach_student_in_stcaff (bool): STCA-FF sees ``sg(F~_S)``
             (1.8.2c) [R]. Defaults to False.
         fusion_residual (bool): add F_T to the STCA-FF output [R].
@@ -103,12 +129,20 @@ class ACAMLoss(nn.Module):
     def __init__(self, student_channels, teacher_channels, num_masks=6,
                  alpha=1.0, lambda_div=1.0, query_channels=None,
                  channel_mask_form='shared', detach_masks_in_kd=False,
+                 reverse_masks_in_kd=False, scale_free_masks=False,
                  detach_student_in_stcaff=False, fusion_residual=False,
                  fusion_norm=False, div_on_channel_masks=False,
                  kv_pool_above=None, eps=1e-6):
         super().__init__()
+        if detach_masks_in_kd and reverse_masks_in_kd:
+            raise ValueError(
+                'ACAMLoss: detach_masks_in_kd and reverse_masks_in_kd '
+                'exclude each other (no gradient vs a reversed one); set '
+                'one of them')
         self.alpha, self.lambda_div, self.eps = alpha, lambda_div, eps
         self.detach_masks_in_kd = detach_masks_in_kd
+        self.reverse_masks_in_kd = reverse_masks_in_kd
+        self.scale_free_masks = scale_free_masks
         self.detach_student_in_stcaff = detach_student_in_stcaff
         self.div_on_channel_masks = div_on_channel_masks
         self.align = nn.Conv2d(student_channels, teacher_channels, 1)
@@ -171,14 +205,24 @@ class ACAMLoss(nn.Module):
     def _parts(self, aligned, teacher, channel, spatial):
         """L_channel, L_spatial (methods.md 1.5) and L_div, in fp32."""
         sq_err = (teacher - aligned).flatten(2).square()  # (B, C, N)
-        kd_channel, kd_spatial = (channel.detach(), spatial.detach()) \
-            if self.detach_masks_in_kd else (channel, spatial)
+        kd_channel, kd_spatial = map(self._masks_in_kd, (channel, spatial))
         div = dice_diversity(spatial, self.eps)
         if self.div_on_channel_masks:
             div = div + dice_diversity(channel, self.eps)
         return dict(
             channel=masked_feature_mse(sq_err.sum(2), kd_channel,
-                                       sq_err.shape[2], self.eps),
+                                       sq_err.shape[2], self.eps,
+                                       self.scale_free_masks),
             spatial=masked_feature_mse(sq_err.sum(1), kd_spatial,
-                                       sq_err.shape[1], self.eps),
+                                       sq_err.shape[1], self.eps,
+                                       self.scale_free_masks),
             div=div)
+
+    def _masks_in_kd(self, masks):
+        """The masks as the KD terms see them: joint, detached or through
+        a gradient reversal."""
+        if self.detach_masks_in_kd:
+            return masks.detach()
+        if self.reverse_masks_in_kd:
+            return _ReverseGrad.apply(masks)
+        return masks
