@@ -1,8 +1,8 @@
 # Tiny-data teacher of the ACAM-KD learning check (README): the smoke
 # DeepLabV3-R18 for 1600 iterations on the 64 training images of
 # `tools/make_tiny_data.py cityscapes data/acam_tiny_cityscapes
-# --num-train 64 --num-val 128`. The students (which inherit this file)
-# set their own shorter schedule.
+# --num-train 64 --num-val 128`. The students inherit this file and its
+# schedule.
 _base_ = ['../smoke/deeplabv3_r18-d8_tiny-cityscapes.py']
 
 data_root = 'data/acam_tiny_cityscapes/'

@@ -163,6 +163,13 @@ def test_masked_losses_match_the_loops():
     assert dice_diversity(spatial[:, :1], 1e-6).item() == 0
 
 
+def recompute(loss, student, teacher):
+    """The aligned student feature and the channel and spatial masks that
+    ``loss`` computes from these inputs."""
+    aligned = loss.align(student)
+    return (aligned, ) + loss.masks(loss.fusion(teacher, aligned))
+
+
 @pytest.fixture
 def acam_inputs():
     torch.manual_seed(0)
@@ -173,8 +180,7 @@ def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
     student, teacher = acam_inputs
     loss = ACAMLoss(4, 8, num_masks=3, alpha=0.5, lambda_div=2.0)
     total = loss.loss(student, teacher)
-    aligned = loss.align(student)
-    channel, spatial = loss.masks(loss.fusion(teacher, aligned))
+    aligned, channel, spatial = recompute(loss, student, teacher)
     l_c, l_s, l_div = reference_parts(
         (teacher - aligned).flatten(2), channel, spatial)
     parts = loss.log_vars
@@ -237,8 +243,7 @@ def test_scale_free_masks_switch(acam_inputs):
     torch.manual_seed(0)
     loss = ACAMLoss(4, 8, num_masks=3, scale_free_masks=True)
     loss(student, teacher)
-    aligned = loss.align(student)
-    channel, spatial = loss.masks(loss.fusion(teacher, aligned))
+    aligned, channel, spatial = recompute(loss, student, teacher)
     sq_err = (teacher - aligned).flatten(2).square()
     assert loss.log_vars['spatial'].item() == pytest.approx(
         masked_feature_mse(sq_err.sum(1), spatial, 8, 1e-6,
@@ -301,8 +306,7 @@ def test_div_on_channel_masks(acam_inputs):
     torch.manual_seed(0)
     with_channel = ACAMLoss(4, 8, num_masks=3, div_on_channel_masks=True)
     plain(student, teacher), with_channel(student, teacher)
-    aligned = plain.align(student)
-    channel, _ = plain.masks(plain.fusion(teacher, aligned))
+    _, channel, _ = recompute(plain, student, teacher)
     assert with_channel.log_vars['div'].item() == pytest.approx(
         (plain.log_vars['div'] + dice_diversity(channel, 1e-6)).item(),
         rel=1e-5)
