@@ -46,8 +46,17 @@ PIP=("$PY" -m pip --disable-pip-version-check)
 say "installing build tools (setuptools<81 for pkg_resources, wheel, ninja, psutil)"
 "${PIP[@]}" install -q "setuptools<81" wheel ninja psutil
 
-say "installing torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION"
-"${PIP[@]}" install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION"
+# torch declares setuptools>=77.0.3: installed alone it would lift setuptools
+# past 80 (no pkg_resources), so the pin goes into the same resolver call.
+say "installing torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION (setuptools<81 kept)"
+"${PIP[@]}" install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" "setuptools<81"
+if ! "$PY" -c 'import pkg_resources' >/dev/null 2>&1; then
+  say "error: pkg_resources does not import in $VENV (setuptools $("$PY" -c 'import setuptools; print(setuptools.__version__)' 2>/dev/null || echo missing))."
+  say "mmcv's build, mmengine's 'mmdet::' config lookup and mim need it: run"
+  say "  $PY -m pip install 'setuptools<81'"
+  say "then run this script again."
+  exit 1
+fi
 
 PY_TAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
 WHEEL_DIR="$CACHE_DIR/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$PY_TAG-$CUDA_TAG"
