@@ -22,7 +22,7 @@ import os.path as osp
 
 from experiment import (ROOT, last_checkpoint, markdown_table, run_tool,
                         run_work_dir, seeds_table, train_and_test)
-from mmkd_ext.utils.work_dir import latest_test_metrics, train_log
+from work_dir import latest_test_metrics, train_log
 
 GROUP = 'acamkd_tiny'
 TASKS = dict(

@@ -2,72 +2,166 @@
 
 Trains the shift-equivariant CNN teacher once (seed 0) on centred 20x20
 digits, then for each seed an MLP student alone, with plain KD, with KD on
-randomly translated digits (hand-designed augmentation) and with HARD's
-learned translation augmentor, plain and mirrored (same seed, same
-teacher). Every model is tested on the 360 validation digits translated
-by up to +-3 px (the table) and on the same digits centred; prints
-markdown tables of mean +- std top-1.
+randomly translated digits (the oracle: a hand-designed augmentation that is
+the test distribution) and with HARD's learned translations (same seed, same
+teacher). Every model is tested on the 360 validation digits translated by
+up to +-3 px and on the same digits centred; prints markdown tables of
+mean +- std top-1 and the augmentor's learned mean and std in pixels.
 
-    .venv/bin/python scripts/digits_hard_table.py [--seeds 3]
+    .venv/bin/python scripts/digits_hard_table.py [--seeds 3] [--json FILE]
+    .venv/bin/python scripts/digits_hard_table.py --select [--json FILE]
+
+``--select`` chooses HARD's settings instead: every candidate of
+``CANDIDATES`` is trained on ``meta/fit.txt`` and tested on the held-out
+training digits ``meta/holdout.txt`` (translated and centred), never on the
+validation digits of the table.
 """
 import argparse
+import json
 import os.path as osp
+
+import torch
 
 from experiment import (ROOT, last_checkpoint, latest_test_metrics,
                         make_digits, markdown_table, run_tool, run_work_dir,
                         seeds_table, train_and_test)
 
 TEACHER = 'configs/hard/cnn_digits20.py'
+HARD = 'configs/hard/hard-shift_cnn_mlp_digits20.py'
+CANVAS = 20  # pixels
 # the test digits centred: translation std and max_shift set to 0
 CENTRED = ['test_dataloader.dataset.pipeline.3.std=0.0',
            'test_dataloader.dataset.pipeline.3.max_shift=0']
+# train on the fit part of train, validate and test on the held-out part
+HOLDOUT = ['train_dataloader.dataset.ann_file=meta/fit.txt'] + [
+    f'{loader}_dataloader.dataset.{key}'
+    for loader in ('val', 'test')
+    for key in ('split=train', 'ann_file=meta/holdout.txt')]
+ROWS = [
+    ('MLP alone', 'configs/hard/mlp_digits20.py', False),
+    ('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', True),
+    ('KD + random translations (oracle)',
+     'configs/hard/kd-shift_cnn_mlp_digits20.py', True),
+    ('HARD (defaults)', HARD, True),
+]
+# HARD settings tried by --select (cfg-options over the shipped config)
+CANDIDATES = [
+    ('defaults', []),
+    ('augmentor lr 3e-3',
+     ['optim_wrapper.augmentor.optimizer.lr=0.003']),
+    ('append', ['model.augment_mode=append']),
+    ('append, augmentor lr 3e-3',
+     ['model.augment_mode=append',
+      'optim_wrapper.augmentor.optimizer.lr=0.003']),
+    ('reg 0.01', ['model.reg_weight=0.01']),
+    ('consistency 0.3', ['model.consistency_weight=0.3']),
+    ('mirrored', ['model.augmentor.symmetric=True']),
+]
 
 
-def test_centred(config, work_dir):
-    """Top-1 of ``work_dir``'s last checkpoint on the centred test digits."""
+def test_centred(config, work_dir, options=()):
+    """Top-1 of ``work_dir``'s last checkpoint on the centred test digits
+    (``options`` choose the test set as in training)."""
     out = osp.join(work_dir, 'centred')
     ckpt = last_checkpoint(osp.join(ROOT, work_dir))
     run_tool(['tools/test.py', config, ckpt, '--work-dir', out,
-              '--cfg-options', *CENTRED], osp.join(ROOT, out, 'run.log'))
+              '--cfg-options', *options, *CENTRED],
+             osp.join(ROOT, out, 'run.log'))
     return latest_test_metrics(osp.join(ROOT, out))['accuracy/top1']
+
+
+def learned_shift(work_dir):
+    """(mean, std) of the learned translation in pixels, x then y, from
+    the last checkpoint of ``work_dir``."""
+    state = torch.load(last_checkpoint(osp.join(ROOT, work_dir)),
+                       map_location='cpu', weights_only=False)['state_dict']
+    mean = state['augmentor.delta.mean'] * CANVAS
+    std = state['augmentor.delta.raw_std'].abs() * CANVAS
+    return [round(v, 2) for v in mean.tolist()], \
+        [round(v, 2) for v in std.tolist()]
+
+
+def train_teacher():
+    make_digits()
+    teacher_dir = osp.join('work_dirs', 'digits', 'hard_teacher')
+    metrics, _ = train_and_test(TEACHER, teacher_dir, ['randomness.seed=0'])
+    top1 = (metrics['accuracy/top1'], test_centred(TEACHER, teacher_dir))
+    print('teacher (seed 0): translated {:.2f}, centred {:.2f}'.format(*top1),
+          flush=True)
+    return top1, [f'model.teacher_ckpt='
+                  f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']
+
+
+def select(teacher, seed=0):
+    """Each candidate (and plain KD, the reference for the centred digits)
+    on the held-out training digits; returns ``{name: results}``."""
+    results = {}
+    runs = [('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', [])] + [
+        (f'HARD, {name}', HARD, options) for name, options in CANDIDATES]
+    for name, config, options in runs:
+        work_dir = run_work_dir(name, seed, 'digits_hard_select')
+        options = [f'randomness.seed={seed}', *teacher, *HOLDOUT, *options]
+        metrics, _ = train_and_test(config, work_dir, options)
+        results[name] = dict(
+            translated=metrics['accuracy/top1'],
+            centred=test_centred(config, work_dir, HOLDOUT))
+        if config == HARD:
+            results[name]['mu_px'], results[name]['sigma_px'] = \
+                learned_shift(work_dir)
+        print(name, results[name], flush=True)
+    print('\n| HARD setting (held-out training digits, seed 0) | translated '
+          '| centred | learned mu, sigma (px) |\n|---|---|---|---|')
+    for name, r in results.items():
+        print(f"| {name} | {r['translated']:.2f} | {r['centred']:.2f} | "
+              f"{r.get('mu_px', '-')}, {r.get('sigma_px', '-')} |")
+    return results
+
+
+def table(teacher, teacher_top1, seeds):
+    """The table's rows over ``seeds``; returns ``{name: results}``."""
+    runs = [(name, config, teacher if uses_teacher else [])
+            for name, config, uses_teacher in ROWS]
+    rows = seeds_table(runs, seeds)
+    results = {}
+    centred_rows = []
+    for (name, config, _), (_, values, minutes) in zip(runs, rows):
+        dirs = [run_work_dir(name, seed) for seed in range(seeds)]
+        results[name] = dict(
+            translated=values['accuracy/top1'],
+            centred=[test_centred(config, d) for d in dirs])
+        if config == HARD:
+            shifts = [learned_shift(d) for d in dirs]
+            results[name]['mu_px'] = [m for m, _ in shifts]
+            results[name]['sigma_px'] = [s for _, s in shifts]
+        centred_rows.append(
+            (name, {'accuracy/top1': results[name]['centred']}, minutes))
+    print('\nteacher CNN (seed 0): translated test {:.2f}, centred test '
+          '{:.2f}'.format(*teacher_top1))
+    print('\ntranslated test digits')
+    print(markdown_table(rows, ('accuracy/top1', ), seeds))
+    print('\ncentred test digits (same checkpoints)')
+    print(markdown_table(centred_rows, ('accuracy/top1', ), seeds))
+    for name, r in results.items():
+        if 'mu_px' in r:
+            print(f'\n{name}: learned mu (px, x y) {r["mu_px"]}, sigma (px) '
+                  f'{r["sigma_px"]}')
+    return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, default=3)
+    parser.add_argument('--select', action='store_true',
+                        help="choose HARD's settings on held-out training "
+                        'digits instead of writing the table')
+    parser.add_argument('--json', help='also write the results here')
     args = parser.parse_args()
-    make_digits()
-    teacher_dir = osp.join('work_dirs', 'digits', 'hard_teacher')
-    metrics, _ = train_and_test(TEACHER, teacher_dir, ['randomness.seed=0'])
-    teacher_top1 = (metrics['accuracy/top1'],
-                    test_centred(TEACHER, teacher_dir))
-    print('teacher (seed 0): translated {:.2f}, centred {:.2f}'.format(
-        *teacher_top1), flush=True)
-    teacher = [f'model.teacher_ckpt='
-               f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']
-    runs = [
-        ('MLP alone', 'configs/hard/mlp_digits20.py', []),
-        ('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', teacher),
-        ('KD + random translations',
-         'configs/hard/kd-shift_cnn_mlp_digits20.py', teacher),
-        ('HARD, learned translations',
-         'configs/hard/hard-shift_cnn_mlp_digits20.py', teacher),
-        ('HARD, learned translations, mirrored',
-         'configs/hard/hard-symshift_cnn_mlp_digits20.py', teacher),
-    ]
-    rows = seeds_table(runs, args.seeds)
-    # the same checkpoints on centred digits (seeds_table's work dirs)
-    centred_rows = [
-        (name, {'accuracy/top1': [
-            test_centred(config, run_work_dir(name, seed))
-            for seed in range(args.seeds)]}, minutes)
-        for (name, config, _), (_, _, minutes) in zip(runs, rows)]
-    print('\nteacher CNN (seed 0): translated test {:.2f}, centred test '
-          '{:.2f}'.format(*teacher_top1))
-    print('\ntranslated test digits')
-    print(markdown_table(rows, ('accuracy/top1', ), args.seeds))
-    print('\ncentred test digits (same checkpoints)')
-    print(markdown_table(centred_rows, ('accuracy/top1', ), args.seeds))
+    teacher_top1, teacher = train_teacher()
+    results = select(teacher) if args.select else \
+        table(teacher, teacher_top1, args.seeds)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(dict(teacher=teacher_top1, runs=results), f, indent=1)
 
 
 if __name__ == '__main__':

@@ -9,8 +9,8 @@ import sys
 import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, ROOT)
-from mmkd_ext.utils.work_dir import last_checkpoint, latest_test_metrics  # noqa
+sys.path[:0] = [ROOT, osp.join(ROOT, 'tools')]
+from work_dir import last_checkpoint, latest_test_metrics  # noqa
 
 
 def run_tool(args, log_path):
@@ -28,7 +28,8 @@ def run_tool(args, log_path):
 
 
 def make_digits():
-    run_tool(['tools/make_tiny_data.py', 'digits', 'data/digits'],
+    run_tool(['tools/make_tiny_data.py', 'digits', 'data/digits',
+              '--overwrite'],
              osp.join(ROOT, 'work_dirs', 'make_tiny_data.log'))
 
 

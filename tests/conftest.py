@@ -1,12 +1,18 @@
+import functools
+import http.server
 import json
 import os
 import os.path as osp
 import subprocess
 import sys
+import threading
 
 import pytest
+import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+# the tools' helpers (dataset writers, work-dir readers) live next to them
+sys.path.insert(0, osp.join(ROOT, 'tools'))
 
 
 def run_tool(script, *args, cwd=ROOT, env=None, check=True):
@@ -62,3 +68,44 @@ def train_until_epoch(config, work_dir, cwd, epoch, custom_hooks):
     env = dict(os.environ, PYTHONPATH=osp.join(ROOT, 'tests', 'helpers'))
     return run_tool('train.py', interrupted, '--work-dir', work_dir, cwd=cwd,
                     env=env)
+
+
+class WritesMarker:
+    """Unpickling it would write the marker file (the payload)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return exec, (f'open({self.path!r}, "w").write("pwned")', )
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """(folder, base URL): files in the folder are served on 127.0.0.1;
+    the torch hub cache is a fresh folder."""
+    folder = tmp_path / 'served'
+    folder.mkdir()
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    server = http.server.ThreadingHTTPServer(
+        ('127.0.0.1', 0), functools.partial(QuietHandler,
+                                            directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f'http://127.0.0.1:{server.server_port}'
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def write_malicious(folder, tmp_path, name='bad.pth'):
+    marker = tmp_path / 'payload_ran'
+    torch.save(dict(state_dict={}, meta=dict(x=WritesMarker(marker))),
+               folder / name)
+    return marker

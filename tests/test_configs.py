@@ -1,12 +1,16 @@
 """Every shipped config loads, and every distiller config builds."""
 import glob
+import math
 import os.path as osp
 import re
 
 import pytest
+import torch
+import torch.nn.functional as F
 from mmengine.registry import DefaultScope
 
 from conftest import ROOT
+from references import uskd_reference
 from mmkd_ext.registry import MODELS
 from mmkd_ext.utils.config import load_config
 
@@ -55,7 +59,6 @@ def test_self_kd_config_trains_one_step(config):
     """USKD configs: the mid feature has the d_mid they declare; PS-KD
     configs: the head reads and writes its memory; MCMI configs: the head
     uses its centroids."""
-    import torch
     from mmpretrain.structures import DataSample
     cfg = load_config(osp.join(ROOT, config))
     model_cfg = cfg.model.copy()
@@ -75,8 +78,27 @@ def test_self_kd_config_trains_one_step(config):
         data_samples=[DataSample(metainfo=dict(sample_idx=i)).set_gt_label(i)
                       for i in range(2)]),
         training=True)
+    torch.manual_seed(0)  # the same drop-path draws in both forwards
     losses = model(**data, mode='loss')
-    key = 'loss_uskd' if 'uskd' in config else 'loss'
-    assert torch.isfinite(losses[key]) and losses[key] > 0
-    if 'mcmi' in config:
-        assert 0 < losses['cmi'] < torch.log(torch.tensor(100.))
+    labels = torch.arange(2)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        feats = model.extract_feat(data['inputs'])
+        logits = model.head(feats)
+    if 'uskd' in config:
+        expected = uskd_reference(model.head.uskd_loss, logits,
+                                  feats[model.head.mid_index], labels,
+                                  model.head.uskd_loss.rank_use_logprob)
+        assert losses['loss_uskd'].item() == pytest.approx(
+            float(expected), rel=1e-4)
+    elif 'pskd' in config:  # empty memory: the targets are the labels
+        assert losses['loss'].item() == pytest.approx(
+            F.cross_entropy(logits, labels).item(), rel=1e-4)
+    else:  # MCMI with uniform centroids: CE - 0.25 KL(P || uniform)
+        log_p = F.log_softmax(logits, 1)
+        kl = (log_p.exp() * (log_p + math.log(logits.shape[1]))).sum(1)
+        assert losses['loss'].item() == pytest.approx(
+            (F.cross_entropy(logits, labels) - 0.25 * kl.mean()).item(),
+            rel=1e-4)
+        assert losses['cmi'].item() == pytest.approx(kl.mean().item(),
+                                                     rel=1e-4)

@@ -2,7 +2,6 @@ import subprocess
 import sys
 
 import pytest
-import torch.nn as nn
 from mmengine.registry import DefaultScope
 from mmengine.registry import MODELS as ROOT_MODELS
 
@@ -30,26 +29,14 @@ def test_registries_are_scoped_children_of_mmengine_roots(name):
     assert reg._locations, f'{name} has no import locations'
 
 
-@pytest.fixture
-def probe_module():
-    @registry.MODELS.register_module(name='RegistryProbe')
-    class RegistryProbe(nn.Module):
-
-        def __init__(self, width=3):
-            super().__init__()
-            self.width = width
-
-    yield RegistryProbe
-    registry.MODELS._module_dict.pop('RegistryProbe')
-
-
 @pytest.mark.parametrize('scope', ['mmdet', 'mmseg', 'mmpretrain'])
-def test_scoped_type_resolves_from_task_scope(scope, probe_module):
+def test_scoped_type_resolves_from_task_scope(scope):
+    from mmkd_ext.models.losses import KDLoss
     task_models = __import__(f'{scope}.registry', fromlist=['MODELS']).MODELS
     with DefaultScope.overwrite_default_scope(scope):
-        model = task_models.build(dict(type='mmkd_ext.RegistryProbe',
-                                       width=5))
+        model = task_models.build(dict(type='mmkd_ext.KDLoss',
+                                       temperature=5.0))
         # and through mmengine's root registry as the Runner does
-        also = ROOT_MODELS.build(dict(type='mmkd_ext.RegistryProbe'))
-    assert isinstance(model, probe_module) and model.width == 5
-    assert isinstance(also, probe_module)
+        also = ROOT_MODELS.build(dict(type='mmkd_ext.KDLoss'))
+    assert isinstance(model, KDLoss) and model.temperature == 5.0
+    assert isinstance(also, KDLoss)

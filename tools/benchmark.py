@@ -6,7 +6,9 @@ against a student-only training step plus a teacher forward, on one batch.
 
 All three run in this process on the same batch, interleaved, after warm-up;
 the medians are compared as ``distill_step / (student_step + teacher_forward)``.
-Memory is the peak allocated on CUDA per phase; on CPU, the process's peak RSS
+With ``--loss-scale 0`` (every distillation weight 0, as during a warm-up)
+the distillation step skips the teacher. Memory is the peak allocated on
+CUDA per phase; on CPU, the process's peak RSS
 after the first run of each phase, in the order teacher, student, distill
 (a high-water mark: each figure includes the phases before it).
 
@@ -29,7 +31,8 @@ from mmengine.runner import Runner
 import mmkd_ext  # noqa: F401
 from mmkd_ext.models.distillers import BaseDistiller
 from mmkd_ext.registry import MODELS
-from mmkd_ext.utils.config import ConfigError, load_config, user_errors
+from mmkd_ext.utils.config import ConfigError, load_config
+from tool_cli import user_errors
 
 
 def parse_args(argv=None):
@@ -39,6 +42,11 @@ def parse_args(argv=None):
     parser.add_argument('--warmup', type=int, default=3)
     parser.add_argument(
         '--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    parser.add_argument(
+        '--loss-scale', type=float, default=1.0,
+        help='weight of every distillation loss in the distillation step, '
+        'as DistillLossScheduleHook sets it (0: warm-up or stopped '
+        'distillation, where the teacher does not run)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args(argv)
 
@@ -94,31 +102,31 @@ def build(cfg, device):
     return model, data
 
 
-def _leaf(tap):
-    """A recorded tap as fresh leaf tensors that require grad."""
-    if isinstance(tap, torch.Tensor):
-        return tap.detach().requires_grad_()
-    return type(tap)(_leaf(t) for t in tap)
+def _leaf(value):
+    """Tensors of a loss's arguments as fresh leaves that require grad
+    (floating point ones); anything else as it is."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().requires_grad_(value.is_floating_point())
+    if isinstance(value, (tuple, list)):
+        return type(value)(_leaf(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _leaf(v) for k, v in value.items()}
+    return value
 
 
 def distill_losses_step(model, batch):
     """A callable: the distillation losses, forward and backward, on the
     taps of one teacher and one student forward (recorded here once)."""
-    model.teacher_forward(batch['inputs'], batch['data_samples'])
-    with torch.no_grad():
-        model.student(batch['inputs'], batch['data_samples'], mode='tensor')
-    taps = {name: (_leaf(model.student_taps.get(s_tap)),
-                   model.teacher_taps.get(t_tap), needs_label)
-            for name, (s_tap, t_tap, needs_label) in model.loss_taps.items()}
-    labels = model.gt_labels(batch['data_samples']) if any(
-        t[2] for t in taps.values()) else None
-    model.student_taps.clear()
-    model.teacher_taps.clear()
+    samples = batch['data_samples']
+    with model.recorded_taps(batch['inputs'], samples):
+        calls = {name: _leaf(model.loss_arguments(name, samples))
+                 for name in model.distill_losses}
 
     def step():
-        total = sum(
-            model.distill_losses[name](s, t, *((labels, ) if label else ()))
-            for name, (s, t, label) in taps.items())
+        total = 0
+        for name, (args, kwargs) in calls.items():
+            out = model.distill_losses[name](*args, **kwargs)
+            total = total + (out['loss'] if isinstance(out, dict) else out)
         total.backward()
         model.distill_losses.zero_grad()
 
@@ -130,6 +138,8 @@ def main(argv=None):
     with user_errors():
         cfg = load_config(args.config, args.cfg_options)
         model, data = build(cfg, args.device)
+    model.distill_loss_scales.update(
+        dict.fromkeys(model.distill_loss_scales, args.loss_scale))
     distill_optim = build_optim_wrapper(model, cfg.optim_wrapper)
     student_optim = build_optim_wrapper(model.student, cfg.optim_wrapper)
     batch = model.data_preprocessor(data, training=True)
@@ -156,7 +166,8 @@ def main(argv=None):
     memory = 'peak CUDA MB' if args.device.startswith('cuda') else \
         'process peak RSS MB'
     print(f'{args.config} on {args.device}, batch of {len(data["inputs"])}, '
-          f'median of {args.repeats} after {args.warmup} warm-up')
+          f'median of {args.repeats} after {args.warmup} warm-up, '
+          f'distillation loss scale {args.loss_scale:g}')
     for phase in phases:
         print(f'  {phase.name:<28} {phase.median * 1000:9.1f} ms   '
               f'{memory} {phase.peak_mb:9.1f}')

@@ -11,6 +11,7 @@ import argparse
 import sys
 
 import mmkd_ext  # noqa: F401 (safe checkpoint loading)
+from mmkd_ext.utils.checkpoint import UnsafeCheckpointError
 from mmkd_ext.utils.export import export_student
 
 
@@ -23,7 +24,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         export_student(args.checkpoint, args.out, args.overwrite)
-    except (FileNotFoundError, FileExistsError, ValueError) as err:
+    except (FileNotFoundError, FileExistsError, ValueError,
+            UnsafeCheckpointError) as err:
         sys.exit(f'error: {err}')
     print(f'student of {args.checkpoint} written to {args.out}')
 

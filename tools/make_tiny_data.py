@@ -12,7 +12,7 @@ holds the same dataset or --overwrite is given; nothing is ever deleted.
 import argparse
 import sys
 
-from mmkd_ext.datasets.tiny_data import OutputDirError, make_tiny_data
+from tiny_data import OutputDirError, make_tiny_data
 
 
 def parse_args(argv=None):

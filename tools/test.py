@@ -11,10 +11,9 @@ import argparse
 import os.path as osp
 
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
-from mmkd_ext.utils.config import (ConfigError, add_common_args,
-                                   apply_common_args, build_runner,
-                                   load_config, parse_tool_args,
-                                   user_errors)
+from mmkd_ext.utils.config import ConfigError, load_config
+from tool_cli import (add_common_args, apply_common_args, build_runner,
+                      parse_tool_args, user_errors)
 
 
 def parse_args(argv=None):
@@ -54,7 +53,7 @@ def enable_show_dir(cfg, show_dir):
 
 def apply_test_args(cfg, args):
     apply_common_args(cfg, args)
-    if not osp.isfile(args.checkpoint):
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'CHECKPOINT {args.checkpoint!r} does not exist')
     cfg.load_from = args.checkpoint

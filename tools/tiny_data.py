@@ -26,6 +26,8 @@ import cv2
 import numpy as np
 
 MARKER = '.mmkd_tiny_data.json'
+# bumped when a writer writes other files: the marker then differs
+FORMAT_VERSIONS = dict(digits=2)
 
 # The first COCO categories, with their official ids (1..11 are contiguous).
 COCO_CATEGORIES = ('person', 'bicycle', 'car', 'motorcycle', 'airplane', 'bus',
@@ -201,7 +203,9 @@ def make_digits(out_dir, image_size=32, val_fraction=0.2):
     ``image_size`` and written in the ImageNet layout.
 
     The stratified train/val split is fixed (``random_state=0``) so every
-    run and every machine gets the same split: 1,437 train / 360 val.
+    run and every machine gets the same split: 1,437 train / 360 val; the
+    training images are split again into 1,149 ``fit`` / 288 ``holdout``
+    (:func:`write_holdout_split`).
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -219,7 +223,21 @@ def make_digits(out_dir, image_size=32, val_fraction=0.2):
     names = [str(d) for d in range(10)]
     write_imagenet_layout(out_dir, names, convert(idx_train),
                           convert(idx_val))
+    write_holdout_split(out_dir, [int(digits.target[i]) for i in idx_train])
     return names
+
+
+def write_holdout_split(out_dir, labels, fraction=0.2):
+    """Split ``meta/train.txt`` (stratified, fixed) into ``meta/fit.txt``
+    and ``meta/holdout.txt``: a validation set carved from the training
+    images, for choosing settings without looking at ``val``."""
+    from sklearn.model_selection import train_test_split
+    with open(osp.join(out_dir, 'meta', 'train.txt')) as f:
+        lines = f.read().split('\n')[:len(labels)]
+    fit, holdout = train_test_split(lines, test_size=fraction,
+                                    random_state=1, stratify=labels)
+    _write_lines(osp.join(out_dir, 'meta', 'fit.txt'), sorted(fit))
+    _write_lines(osp.join(out_dir, 'meta', 'holdout.txt'), sorted(holdout))
 
 
 # --------------------------------------------------------------------------
@@ -347,7 +365,7 @@ def make_tiny_data(kind, out_dir, overwrite=False, **kwargs):
     if kind not in WRITERS:
         raise ValueError(f'unknown dataset kind {kind!r}; expected one of '
                          f'{sorted(WRITERS)}')
-    spec = dict(kind=kind, **kwargs)
+    spec = dict(kind=kind, version=FORMAT_VERSIONS.get(kind, 1), **kwargs)
     if not prepare_output_dir(out_dir, spec, overwrite):
         return False
     WRITERS[kind](out_dir, **kwargs)

@@ -9,10 +9,9 @@ import argparse
 import os.path as osp
 
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
-from mmkd_ext.utils.config import (ConfigError, add_common_args,
-                                   apply_common_args, build_runner,
-                                   load_config, parse_tool_args,
-                                   user_errors)
+from mmkd_ext.utils.config import ConfigError, load_config
+from tool_cli import (add_common_args, apply_common_args, build_runner,
+                      parse_tool_args, user_errors)
 
 
 def parse_args(argv=None):
@@ -50,7 +49,7 @@ def apply_train_args(cfg, args):
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
+        if '://' not in args.resume and not osp.isfile(args.resume):
             raise FileNotFoundError(
                 f'--resume checkpoint {args.resume!r} does not exist')
         cfg.resume = True

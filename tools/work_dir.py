@@ -29,12 +29,14 @@ def latest_test_metrics(work_dir):
 
 
 def train_log(work_dir):
-    """The training-iteration records (list of dicts with ``lr``, ``loss``,
-    ``iter``, ...) of the latest run in ``work_dir``, from
-    ``<timestamp>/vis_data/<timestamp>.json``; validation records left out."""
+    """The training-iteration records (list of dicts with ``lr`` (or
+    ``<optimizer>.lr`` with several optimizers), ``loss``, ``iter``, ...) of
+    the latest run in ``work_dir``, from ``<timestamp>/vis_data/
+    <timestamp>.json``; validation records left out."""
     runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', '2*.json')))
     if not runs:
         raise FileNotFoundError(f'no training log found in {work_dir!r}')
     with open(runs[-1]) as f:
         records = [json.loads(line) for line in f if line.strip()]
-    return [r for r in records if 'lr' in r]
+    return [r for r in records
+            if any(k == 'lr' or k.endswith('.lr') for k in r)]

@@ -11,7 +11,10 @@ model = dict(
     type='mmkd_ext.DetectionDistiller',
     student=_base_.model,
     teacher='mmdet::cascade_rcnn/cascade-mask-rcnn_x101-64x4d_fpn_20e_coco.py',
-    teacher_ckpt=('checkpoints/cascade_mask_rcnn_x101_64x4d_fpn_20e_coco'
+    # mmdet model zoo (configs/cascade_rcnn/metafile.yml): 45.6 box AP
+    teacher_ckpt=('https://download.openmmlab.com/mmdetection/v2.0/'
+                  'cascade_rcnn/cascade_mask_rcnn_x101_64x4d_fpn_20e_coco/'
+                  'cascade_mask_rcnn_x101_64x4d_fpn_20e_coco'
                   '_20200512_161033-bdb5126a.pth'),
     init_student_from_teacher=['neck', 'rpn_head'],
     distill_losses=_base_.acam_fpn_losses)

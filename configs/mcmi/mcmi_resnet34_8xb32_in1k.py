@@ -11,7 +11,9 @@ model = dict(
         type='mmkd_ext.MCMIHead',
         loss=dict(_delete_=True, type='mmkd_ext.MCMILoss', lambda_cmi=0.25)))
 custom_hooks = [dict(type='mmkd_ext.MCMICentroidHook', model_mode='eval')]
-load_from = 'checkpoints/resnet34_8xb32_in1k_20210831-f257d4e6.pth'
+# mmpretrain model zoo (configs/resnet/metafile.yml): 73.62 top-1
+load_from = ('https://download.openmmlab.com/mmclassification/v0/resnet/'
+             'resnet34_8xb32_in1k_20210831-f257d4e6.pth')
 
 optim_wrapper = dict(
     optimizer=dict(lr=0.05, momentum=0.9, weight_decay=5e-4))

@@ -19,7 +19,9 @@ model = dict(
     type='mmkd_ext.ClassificationDistiller',
     student=student,
     teacher='mmpretrain::resnet/resnet50_8xb32_in1k.py',
-    teacher_ckpt='checkpoints/resnet50_8xb32_in1k_20210831-ea4938fc.pth',
+    # mmpretrain model zoo (configs/resnet/metafile.yml): 76.55 top-1
+    teacher_ckpt=('https://download.openmmlab.com/mmclassification/v0/'
+                  'resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth'),
     distill_losses=dict(
         nkd=dict(
             type='NKDLoss',

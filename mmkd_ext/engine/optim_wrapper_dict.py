@@ -1,6 +1,7 @@
-"""One optimizer per submodule: an ``OptimWrapperDict`` constructor."""
+"""One optimizer per part of a model: an ``OptimWrapperDict`` constructor."""
 import copy
 
+import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 
 from mmkd_ext.registry import OPTIM_WRAPPER_CONSTRUCTORS
@@ -11,11 +12,25 @@ class OptimWrapperConfigError(ValueError):
     names the key."""
 
 
+class SeparateOptimWrappers(OptimWrapperDict):
+    """mmengine's ``OptimWrapperDict``, with a clear error when a model
+    wrapper tries to step it as one optimizer (mmengine's DDP wrapper
+    does: it runs its own one-optimizer step instead of the model's)."""
+
+    def optim_context(self, model):
+        raise OptimWrapperConfigError(
+            f'optim_wrapper has separate optimizers {list(self.optim_wrappers)} '
+            f'that the '
+            f'model steps itself, but the model wrapper stepped them as one; '
+            f'under torch.distributed set model_wrapper_cfg=dict('
+            f"type='MMSeparateDistributedDataParallel')")
+
+
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class OptimWrapperDictConstructor:
-    """Build an ``OptimWrapperDict`` with one optimizer wrapper per
-    submodule of the model, for models that step several parts separately
-    (e.g. ``HARDDistiller``: the student and the augmentor)::
+    """Build one optimizer wrapper per part of a model, for models that
+    step several parts separately (e.g. ``HARDDistiller``: the student and
+    the augmentor)::
 
         optim_wrapper = dict(
             _delete_=True,
@@ -25,10 +40,15 @@ class OptimWrapperDictConstructor:
                            clip_grad=dict(max_norm=1.0)))
 
     Each entry is an ordinary ``optim_wrapper`` config (``type``,
-    ``optimizer``, ``paramwise_cfg``, ``clip_grad``, ...), built by mmengine's
-    ``DefaultOptimWrapperConstructor`` on the submodule of the same name.
-    A model may list the entries it needs in ``optim_wrapper_keys``; a
-    missing one is an error naming it.
+    ``optimizer``, ``paramwise_cfg``, ``clip_grad``, ...), built by
+    mmengine's ``DefaultOptimWrapperConstructor``. An entry trains the
+    submodules the model lists for it in ``optim_wrapper_modules``
+    (``HARDDistiller``: ``student`` = the student and the distillation
+    losses' parameters; ``augmentor``), or else the submodule of its name.
+    Parameter names (``paramwise_cfg.custom_keys``) are those of the model.
+
+    Every trainable parameter must be in some optimizer: one in none (it
+    would never train) is an error naming it.
 
     Param schedulers: a list applies to every entry; a dict keyed by the
     entry names gives each its own (mmengine's rule for OptimWrapperDict).
@@ -53,23 +73,48 @@ class OptimWrapperDictConstructor:
 
     def __call__(self, model):
         model = getattr(model, 'module', model)  # DDP wrapper
-        required = tuple(getattr(model, 'optim_wrapper_keys', ()))
-        missing = [k for k in required if k not in self.optim_wrapper_cfg]
+        modules = dict(getattr(model, 'optim_wrapper_modules', {}))
+        missing = [k for k in modules if k not in self.optim_wrapper_cfg]
         if missing:
             raise OptimWrapperConfigError(
                 f'optim_wrapper: {type(model).__name__} steps '
-                f'{list(required)} with separate optimizers, but the config '
+                f'{list(modules)} with separate optimizers, but the config '
                 f'has no entry for {missing} (add optim_wrapper.{missing[0]}'
                 f'=dict(optimizer=...))')
         wrappers = {}
         for name, cfg in self.optim_wrapper_cfg.items():
-            submodule = getattr(model, name, None)
-            if submodule is None or not hasattr(submodule, 'parameters'):
-                raise OptimWrapperConfigError(
-                    f'optim_wrapper.{name}: {type(model).__name__} has no '
-                    f'submodule {name!r} to optimize')
+            part = self._part(model, name, modules.get(name, (name, )))
             cfg = copy.deepcopy(cfg)
             paramwise_cfg = cfg.pop('paramwise_cfg', None)
             wrappers[name] = DefaultOptimWrapperConstructor(
-                cfg, paramwise_cfg)(submodule)
-        return OptimWrapperDict(**wrappers)
+                cfg, paramwise_cfg)(part)
+        self._check_every_parameter_trains(model, wrappers)
+        return SeparateOptimWrappers(**wrappers)
+
+    @staticmethod
+    def _part(model, name, submodules):
+        """The submodules an entry trains, in an ``nn.ModuleDict`` so that
+        parameter names are the model's."""
+        part = nn.ModuleDict()
+        for submodule in submodules:
+            module = getattr(model, submodule, None)
+            if not isinstance(module, nn.Module):
+                raise OptimWrapperConfigError(
+                    f'optim_wrapper.{name}: {type(model).__name__} has no '
+                    f'submodule {submodule!r} to optimize')
+            part[submodule] = module
+        return part
+
+    @staticmethod
+    def _check_every_parameter_trains(model, wrappers):
+        optimized = {id(p) for wrapper in wrappers.values()
+                     for group in wrapper.optimizer.param_groups
+                     for p in group['params']}
+        left_out = [name for name, p in model.named_parameters()
+                    if p.requires_grad and id(p) not in optimized]
+        if left_out:
+            raise OptimWrapperConfigError(
+                f'optim_wrapper: {len(left_out)} trainable parameters of '
+                f'{type(model).__name__} are in no optimizer and would never '
+                f'train: {left_out[:8]}; add an entry for their submodule '
+                f'(entries: {list(wrappers)})')

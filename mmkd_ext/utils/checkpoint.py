@@ -3,10 +3,20 @@
 torch >= 2.6 loads with ``weights_only=True``, which refuses the few
 non-tensor objects that mmengine writes into every training checkpoint (the
 message hub's ``HistoryBuffer`` with its numpy arrays). Instead of switching
-that check off, every loader of mmengine's ``CheckpointLoader`` is wrapped so
-that, *only while it loads*, exactly the types below are allow-listed. They
-were found by saving mmengine, mmpretrain, mmdet and mmseg checkpoints and
-loading them back (see ``tests/test_utils/test_checkpoint.py``).
+that check off, every loader of mmengine's ``CheckpointLoader`` (local files,
+``http(s)://``, ``torchvision://``, ``open-mmlab://``, ``openmmlab://``,
+``mmcls://`` and any scheme registered later) runs, *only while it loads*,
+with
+
+* ``weights_only`` forced on for every ``torch.load`` it makes, including
+  the one inside ``torch.hub.load_state_dict_from_url`` that mmengine's URL
+  loaders call with ``weights_only=False`` (downloads still go to the torch
+  hub cache, ``<TORCH_HOME>/hub/checkpoints``);
+* exactly the types below allow-listed. They were found by saving mmengine,
+  mmpretrain, mmdet and mmseg checkpoints and loading them back (see
+  ``tests/test_utils/test_checkpoint.py``). Checkpoints written under numpy 1
+  name the same numpy functions ``numpy.core.*``; those names are aliases of
+  the same objects, not more types.
 
 ``HistoryBuffer`` pickles its statistic methods as
 ``getattr(HistoryBuffer, 'min')``. Rather than allow-listing the builtin
@@ -14,9 +24,12 @@ loading them back (see ``tests/test_utils/test_checkpoint.py``).
 :func:`history_buffer_statistic`, which resolves only those methods.
 
 A checkpoint holding any other pickled type fails with
-:class:`UnsafeCheckpointError`, which names the type and the file.
+:class:`UnsafeCheckpointError`, which names the type and the file or URL;
+nothing of it is unpickled.
 """
+import contextlib
 import functools
+import os
 import pickle
 import re
 
@@ -52,14 +65,23 @@ def history_buffer_statistic(owner, name):
         f'HistoryBuffer statistic methods are allowed')
 
 
-CHECKPOINT_SAFE_GLOBALS = [
-    HistoryBuffer,
+NUMPY_TYPES = [
     np._core.multiarray._reconstruct,
     np._core.multiarray.scalar,
     np.ndarray,
     np.dtype,
     np.dtypes.Float64DType,
     np.dtypes.Int64DType,
+]
+# numpy 1 pickles numpy._core.* as numpy.core.*: the same objects.
+NUMPY1_ALIASES = [
+    (np._core.multiarray._reconstruct, 'numpy.core.multiarray._reconstruct'),
+    (np._core.multiarray.scalar, 'numpy.core.multiarray.scalar'),
+]
+CHECKPOINT_SAFE_GLOBALS = [
+    HistoryBuffer,
+    *NUMPY_TYPES,
+    *NUMPY1_ALIASES,
     (history_buffer_statistic, 'builtins.getattr'),
 ]
 
@@ -75,13 +97,38 @@ def _refused_type(message):
     return next(group for group in match.groups() if group)
 
 
+# torch reads these at every torch.load: the first forces weights_only,
+# the second (which would force it off where a caller left it unset) must
+# be absent while the first is set.
+FORCE_WEIGHTS_ONLY = 'TORCH_FORCE_WEIGHTS_ONLY_LOAD'
+FORCE_NO_WEIGHTS_ONLY = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
+
+
+@contextlib.contextmanager
+def weights_only_loading():
+    """Within the context every ``torch.load`` loads with
+    ``weights_only=True`` (even where a caller passes False) under the
+    allow-list."""
+    saved = {k: os.environ.pop(k, None)
+             for k in (FORCE_WEIGHTS_ONLY, FORCE_NO_WEIGHTS_ONLY)}
+    os.environ[FORCE_WEIGHTS_ONLY] = '1'
+    try:
+        with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
+            yield
+    finally:
+        os.environ.pop(FORCE_WEIGHTS_ONLY, None)
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+
+
 def safe_loader(loader):
     """Wrap a ``CheckpointLoader`` loader ``fn(filename, map_location)`` so it
-    loads under the allow-list and names any refused type."""
+    loads weights-only under the allow-list and names any refused type."""
+    if getattr(loader, 'mmkd_safe', False):
+        return loader
 
     @functools.wraps(loader)
     def load(filename, map_location=None, *args, **kwargs):
-        with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
+        with weights_only_loading():
             try:
                 return loader(filename, map_location, *args, **kwargs)
             except pickle.UnpicklingError as err:
@@ -101,12 +148,17 @@ def safe_loader(loader):
 
 
 def install_safe_checkpoint_loading():
-    """Wrap every loader registered in mmengine's ``CheckpointLoader``.
-
-    Idempotent. Loaders registered later are not wrapped; call again after
-    registering one.
-    """
+    """Make every loader of mmengine's ``CheckpointLoader`` safe: those
+    registered now, and any registered later (the loader lookup wraps what
+    it finds). Idempotent."""
     for prefix, loader in list(CheckpointLoader._schemes.items()):
-        if not getattr(loader, 'mmkd_safe', False):
-            CheckpointLoader.register_scheme(
-                prefix, safe_loader(loader), force=True)
+        CheckpointLoader.register_scheme(
+            prefix, safe_loader(loader), force=True)
+    lookup = CheckpointLoader._get_checkpoint_loader
+    if not getattr(lookup, 'mmkd_safe', False):
+
+        def safe_lookup(cls, path):
+            return safe_loader(lookup.__func__(cls, path))
+
+        safe_lookup.mmkd_safe = True
+        CheckpointLoader._get_checkpoint_loader = classmethod(safe_lookup)

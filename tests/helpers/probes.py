@@ -11,15 +11,20 @@ from mmengine.registry import HOOKS
 class RankProbeHook(Hook):
     """After training, write ``rank<r>.json`` with the world size, a
     checksum of the (student) weights and, for a PS-KD head, of its memory
-    and the number of rows written; for an MCMI head, its centroids."""
+    and the number of rows written; for an MCMI head, its centroids; for a
+    model with an augmentor (HARD), the augmentor's weights."""
 
     def after_train(self, runner):
         model = getattr(runner.model, 'module', runner.model)
+        augmentor = getattr(model, 'augmentor', None)
         model = getattr(model, 'student', model)
         record = dict(
             world_size=get_world_size(), iters=runner.iter,
             checksum=sum(float(p.double().sum())
                          for p in model.parameters()))
+        if augmentor is not None:
+            record.update(augmentor=[p.detach().double().flatten().tolist()
+                                     for p in augmentor.parameters()])
         memory = getattr(model.head, 'memory', None)
         if memory is not None:
             record.update(

@@ -1,7 +1,7 @@
 from mmengine.dataset import ConcatDataset
 from mmengine.registry import DefaultScope
 
-from mmkd_ext.datasets.tiny_data import make_tiny_data
+from tiny_data import make_tiny_data
 from mmkd_ext.registry import DATASETS
 
 

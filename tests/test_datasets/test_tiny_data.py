@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mmkd_ext.datasets.tiny_data import (COCO_CATEGORIES, OutputDirError,
+from tiny_data import (COCO_CATEGORIES, OutputDirError,
                                          make_tiny_data)
 
 
@@ -69,6 +69,13 @@ def test_digits_are_real_and_split_stratified(tmp_path):
     assert counts.min() >= 35 and counts.max() <= 37
     img = cv2.imread(str(root / 'val' / val[0][0]), cv2.IMREAD_GRAYSCALE)
     assert img.shape == (32, 32) and img.max() > 200 and img.min() < 20
+    # the held-out part of train, for choosing settings
+    fit = read_list(root / 'meta' / 'fit.txt')
+    holdout = read_list(root / 'meta' / 'holdout.txt')
+    assert (len(fit), len(holdout)) == (1149, 288)
+    assert sorted(fit + holdout) == sorted(train)
+    counts = np.bincount([int(label) for _, label in holdout], minlength=10)
+    assert counts.min() >= 27 and counts.max() <= 30
 
 
 def test_coco_annotations_match_drawn_objects(tmp_path):

@@ -179,11 +179,11 @@ def acam_inputs():
 def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
     student, teacher = acam_inputs
     loss = ACAMLoss(4, 8, num_masks=3, alpha=0.5, lambda_div=2.0)
-    total = loss.loss(student, teacher)
+    parts = loss(student, teacher)
+    total = parts['loss']
     aligned, channel, spatial = recompute(loss, student, teacher)
     l_c, l_s, l_div = reference_parts(
         (teacher - aligned).flatten(2), channel, spatial)
-    parts = loss.log_vars
     assert parts['channel'].item() == pytest.approx(l_c.item(), rel=1e-5)
     assert parts['spatial'].item() == pytest.approx(l_s.item(), rel=1e-5)
     assert parts['div'].item() == pytest.approx(l_div.item(), rel=1e-5)
@@ -191,7 +191,8 @@ def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
         0.5 * (l_c + l_s).item() + 2.0 * l_div.item(), rel=1e-5)
     assert parts['coverage'].item() == pytest.approx(spatial.mean().item())
     assert 0 < parts['entropy'].item() <= 1
-    assert loss.spatial_masks.shape == (2, 3, 5, 6)
+    torch.testing.assert_close(loss.spatial_masks(student, teacher),
+                               spatial.detach().unflatten(2, (5, 6)))
     # one optimizer step trains the student and every ACAM parameter
     total.backward()
     assert student.grad.abs().sum() > 0
@@ -202,7 +203,7 @@ def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
 def test_teacher_gets_no_gradient(acam_inputs):
     student, teacher = acam_inputs
     teacher = teacher.clone().requires_grad_()
-    ACAMLoss(4, 8, num_masks=2)(student, teacher).backward()
+    ACAMLoss(4, 8, num_masks=2)(student, teacher)['loss'].backward()
     assert teacher.grad is None
 
 
@@ -211,7 +212,7 @@ def test_detach_masks_in_kd_trains_masks_by_diversity_only(acam_inputs):
     torch.manual_seed(0)
     loss = ACAMLoss(4, 8, num_masks=3, lambda_div=0.0,
                     detach_masks_in_kd=True)
-    loss(student, teacher).backward()
+    loss(student, teacher)['loss'].backward()
     for module in (loss.masks, loss.fusion):
         assert all(p.grad is None or not p.grad.any()
                    for p in module.parameters())
@@ -242,13 +243,13 @@ def test_scale_free_masks_switch(acam_inputs):
     student, teacher = acam_inputs
     torch.manual_seed(0)
     loss = ACAMLoss(4, 8, num_masks=3, scale_free_masks=True)
-    loss(student, teacher)
+    parts = loss(student, teacher)
     aligned, channel, spatial = recompute(loss, student, teacher)
     sq_err = (teacher - aligned).flatten(2).square()
-    assert loss.log_vars['spatial'].item() == pytest.approx(
+    assert parts['spatial'].item() == pytest.approx(
         masked_feature_mse(sq_err.sum(1), spatial, 8, 1e-6,
                            scale_free=True).item(), rel=1e-5)
-    assert loss.log_vars['channel'].item() == pytest.approx(
+    assert parts['channel'].item() == pytest.approx(
         masked_feature_mse(sq_err.sum(2), channel, 30, 1e-6,
                            scale_free=True).item(), rel=1e-5)
 
@@ -259,7 +260,7 @@ def mask_and_student_grads(student, teacher, **kwargs):
     torch.manual_seed(0)
     loss = ACAMLoss(4, 8, num_masks=3, lambda_div=0.0, **kwargs)
     student.grad = None
-    loss(student, teacher).backward()
+    loss(student, teacher)['loss'].backward()
     return loss.masks.spatial_tokens.grad.clone(), student.grad.clone()
 
 
@@ -295,7 +296,7 @@ def test_detach_student_in_stcaff(acam_inputs):
         student.grad = None
         ACAMLoss(4, 8, num_masks=3, alpha=0.0,
                  detach_student_in_stcaff=detach)(student,
-                                                  teacher).backward()
+                                                  teacher)['loss'].backward()
         assert (student.grad is not None and student.grad.any()) == has_grad
 
 
@@ -305,11 +306,11 @@ def test_div_on_channel_masks(acam_inputs):
     plain = ACAMLoss(4, 8, num_masks=3)
     torch.manual_seed(0)
     with_channel = ACAMLoss(4, 8, num_masks=3, div_on_channel_masks=True)
-    plain(student, teacher), with_channel(student, teacher)
+    plain_div = plain(student, teacher)['div']
+    with_div = with_channel(student, teacher)['div']
     _, channel, _ = recompute(plain, student, teacher)
-    assert with_channel.log_vars['div'].item() == pytest.approx(
-        (plain.log_vars['div'] + dice_diversity(channel, 1e-6)).item(),
-        rel=1e-5)
+    assert with_div.item() == pytest.approx(
+        (plain_div + dice_diversity(channel, 1e-6)).item(), rel=1e-5)
 
 
 def test_acam_loss_bad_shapes_are_named(acam_inputs):
@@ -336,18 +337,17 @@ def pyramid(channels, sizes=(8, 4), seed=0):
     return tuple(feats(2, channels, s, s, seed=seed + s) for s in sizes)
 
 
-def test_levelwise_sums_levels_and_gathers_parts():
+def test_levelwise_sums_levels_and_averages_parts():
     loss = levelwise()
     student, teacher = pyramid(4), pyramid(8, seed=1)
     total = loss(student, teacher)
     per_level = [level(s, t) for level, s, t in
                  zip(loss.levels, student, teacher)]
-    assert total.item() == pytest.approx(sum(per_level).item(), rel=1e-6)
-    for key in ('channel', 'spatial', 'div'):
-        assert loss.log_vars[key].item() == pytest.approx(
-            sum(level.log_vars[key] for level in loss.levels).item())
-    assert loss.log_vars['coverage'].item() == pytest.approx(
-        sum(level.log_vars['coverage'] for level in loss.levels).item() / 2)
+    assert total['loss'].item() == pytest.approx(
+        sum(p['loss'] for p in per_level).item(), rel=1e-6)
+    for key in ('channel', 'spatial', 'div', 'coverage', 'entropy'):
+        assert total[key].item() == pytest.approx(
+            sum(p[key] for p in per_level).item() / 2, rel=1e-6)
     assert loss.levels[0] is not loss.levels[1]
 
 
@@ -369,6 +369,6 @@ def test_levelwise_spatial_mismatch_names_the_level_and_resizes_on_request():
     loss = levelwise(resize_student=True)
     resized = F.interpolate(student[1], size=(4, 4), mode='bilinear',
                             align_corners=False)
-    assert loss(student, teacher).item() == pytest.approx(
-        (loss.levels[0](student[0], teacher[0]) +
-         loss.levels[1](resized, teacher[1])).item(), rel=1e-6)
+    assert loss(student, teacher)['loss'].item() == pytest.approx(
+        (loss.levels[0](student[0], teacher[0])['loss'] +
+         loss.levels[1](resized, teacher[1])['loss']).item(), rel=1e-6)

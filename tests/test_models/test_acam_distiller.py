@@ -2,35 +2,18 @@
 loss parts reach the log without entering the total, the ACAM modules
 train, and bad inputs give messages that name the key and level."""
 import copy
-import functools
 
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
-from mmengine.registry import DefaultScope
 
-from conftest import config_path
+import builders
+from builders import build_distiller, det_batch, retinanet
 from mmkd_ext.models.distillers import DistillerConfigError
 from mmkd_ext.models.losses.utils import DistillInputError
-from mmkd_ext.registry import MODELS
-from mmkd_ext.utils.config import load_config
 
 PARTS = ('channel', 'spatial', 'div', 'coverage', 'channel_coverage',
          'entropy')
-
-
-@functools.lru_cache()
-def smoke_retinanet():
-    return load_config(
-        config_path('smoke', 'retinanet_r18_fpn_tiny-coco.py')).model
-
-
-def retinanet(width, **neck):
-    """The smoke RetinaNet (R18) with an FPN of ``width`` channels."""
-    model = copy.deepcopy(smoke_retinanet())
-    model.neck.update(out_channels=width, **neck)
-    model.bbox_head.update(in_channels=width, feat_channels=width)
-    return model
 
 
 def acam(student_channels=16, num_masks=2, **kwargs):
@@ -42,34 +25,16 @@ def acam(student_channels=16, num_masks=2, **kwargs):
 
 
 def build(student=None, teacher=None, distill_losses=None, **kwargs):
-    torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(dict(
-            type='mmkd_ext.DetectionDistiller',
-            student=student or retinanet(16), teacher=teacher or retinanet(32),
-            distill_losses=distill_losses or acam(), **kwargs))
-
-
-def batch(size=2):
-    from mmdet.structures import DetDataSample
-    from mmengine.structures import InstanceData
-    gen = torch.Generator().manual_seed(0)
-    samples = []
-    for i in range(size):
-        sample = DetDataSample(metainfo=dict(
-            img_shape=(64, 64), ori_shape=(64, 64), scale_factor=(1., 1.)))
-        sample.gt_instances = InstanceData(
-            bboxes=torch.tensor([[4., 6., 30. + i, 40.]]),
-            labels=torch.tensor([i % 3]))
-        samples.append(sample)
-    return dict(inputs=[torch.randint(0, 255, (3, 64, 64), generator=gen,
-                                      dtype=torch.uint8)
-                        for _ in range(size)], data_samples=samples)
+    model = build_distiller(
+        'DetectionDistiller', 'mmdet', student=student or retinanet(16),
+        teacher=teacher or retinanet(32),
+        distill_losses=distill_losses or acam(), **kwargs)
+    model.init_weights()
+    return model
 
 
 def loss_of(model):
-    return model(**model.data_preprocessor(batch(), training=True),
-                 mode='loss')
+    return builders.loss_of(model, det_batch())
 
 
 @pytest.fixture(scope='module')
@@ -82,9 +47,10 @@ def test_parts_are_logged_but_not_summed(distiller):
     assert {f'acam.{p}' for p in PARTS} <= set(losses)
     assert all(not v.requires_grad for k, v in losses.items()
                if k.startswith('acam.'))
-    # alpha = lambda_div = 1: the parts add up to the loss
+    # alpha = lambda_div = 1: the parts (means over the 5 levels) add up
+    # to the loss
     assert losses['loss_acam'].item() == pytest.approx(
-        sum(losses[f'acam.{p}'] for p in ('channel', 'spatial', 'div'))
+        5 * sum(losses[f'acam.{p}'] for p in ('channel', 'spatial', 'div'))
         .item(), rel=1e-5)
     total, log_vars = distiller.parse_losses(losses)
     summed = sum(log_vars[k] for k in log_vars if k.startswith('loss_'))
@@ -99,7 +65,7 @@ def test_one_step_trains_student_and_acam_modules(distiller):
     assert not any(n.startswith('teacher.') for n in names)
     before = {n: p.detach().clone() for n, p in names.items()}
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
-    model.train_step(batch(), optim)
+    model.train_step(det_batch(), optim)
     for prefix in ('student.neck', 'distill_losses.acam.levels.0.align',
                    'distill_losses.acam.levels.0.fusion.query',
                    'distill_losses.acam.levels.0.masks'):
@@ -128,7 +94,14 @@ def test_spatial_size_mismatch_names_the_level():
         loss_of(model)
     resized = build(teacher=retinanet(32, start_level=0),
                     distill_losses=acam(resize_student=True))
-    assert torch.isfinite(loss_of(resized)['loss_acam'])
+    data = resized.data_preprocessor(det_batch(), True)
+    with resized.recorded_taps(data['inputs'], data['data_samples']):
+        (student, teacher), _ = resized.loss_arguments(
+            'acam', data['data_samples'])
+    pairs = resized.distill_losses.acam.level_inputs(student, teacher)
+    assert student[0].shape[2:] != teacher[0].shape[2:]
+    assert all(s.shape[2:] == t.shape[2:] for s, t in pairs)
+    assert 'loss_acam' in loss_of(resized)
 
 
 def test_num_masks_below_one():

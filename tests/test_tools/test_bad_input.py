@@ -5,7 +5,7 @@ import argparse
 import torch
 
 from conftest import config_path, run_tool
-from mmkd_ext.datasets.tiny_data import make_tiny_data
+from tiny_data import make_tiny_data
 
 SMOKE_CLS = config_path('smoke', 'resnet18_tiny-imagenet.py')
 

@@ -8,9 +8,9 @@ import pytest
 import torch
 from mmengine.runner import Runner
 
-from conftest import config_path
-from mmkd_ext.datasets.tiny_data import make_tiny_data
+from conftest import config_path, run_two_process_train
 from mmkd_ext.utils.config import load_config
+from tiny_data import make_tiny_data
 
 pytestmark = pytest.mark.slow
 
@@ -103,3 +103,31 @@ def test_resume_restores_augmentor_and_its_optimizer(tmp_path):
     import cv2
     grid = cv2.imread(pictures[0])
     assert grid.shape == (2 * 34 + 2, 3 * 34 + 2, 3)
+
+
+def test_two_processes_train_identical_students_and_augmentors(tmp_path):
+    """2 gloo processes, the HARD digits-style config's wrapper
+    (MMSeparateDistributedDataParallel): each rank sees other images, yet
+    both end with the same student and augmentor weights."""
+    make_tiny_data('imagenet', str(tmp_path / 'data'))
+    config = tmp_path / 'hard_ddp.py'
+    text = HARD_CONFIG.format(
+        base=config_path('smoke', 'resnet18_tiny-imagenet.py'),
+        data_root=str(tmp_path / 'data'))
+    # a learned, random augmentor this time
+    text = text.replace(
+        "dict(type='LearnedAffineAugmentor', init_std=0, learn_std=False)",
+        "dict(type='LearnedAffineAugmentor', translation_only=True)")
+    config.write_text(
+        text + "model_wrapper_cfg = dict("
+        "type='MMSeparateDistributedDataParallel')\n"
+        "train_cfg = dict(max_epochs=1)\n"
+        "custom_hooks = []\n")
+    ranks = run_two_process_train(config, tmp_path / 'ddp', tmp_path)
+    assert all(r['world_size'] == 2 and r['iters'] > 0 for r in ranks)
+    assert ranks[0]['checksum'] == pytest.approx(ranks[1]['checksum'],
+                                                 rel=1e-7)
+    for a, b in zip(ranks[0]['augmentor'], ranks[1]['augmentor']):
+        assert a == pytest.approx(b, rel=1e-6, abs=1e-9)
+    # the augmentor moved from its initialisation (mean 0)
+    assert any(abs(v) > 0 for v in ranks[0]['augmentor'][0])

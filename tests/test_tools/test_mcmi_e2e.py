@@ -6,8 +6,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 
 from conftest import (config_path, run_tool, run_two_process_train,
                       train_until_epoch)
-from mmkd_ext.datasets.tiny_data import make_tiny_data
-from mmkd_ext.utils.work_dir import latest_test_metrics, train_log
+from tiny_data import make_tiny_data
+from work_dir import latest_test_metrics, train_log
 
 pytestmark = pytest.mark.slow
 

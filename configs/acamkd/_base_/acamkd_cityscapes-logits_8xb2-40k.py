@@ -8,9 +8,11 @@ custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
 acam_teacher = ('mmseg::deeplabv3/'
                 'deeplabv3_r101-d8_4xb2-80k_cityscapes-512x1024.py')
-# from mmseg's metafile (configs/deeplabv3/metafile.yaml), 80.20 mIoU
-acam_teacher_ckpt = ('checkpoints/deeplabv3_r101-d8_512x1024_80k_cityscapes_'
-                     '20200606_113503-9e428899.pth')
+# mmseg model zoo (configs/deeplabv3/metafile.yaml): 80.20 mIoU
+acam_teacher_ckpt = (
+    'https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/'
+    'deeplabv3_r101-d8_512x1024_80k_cityscapes/'
+    'deeplabv3_r101-d8_512x1024_80k_cityscapes_20200606_113503-9e428899.pth')
 
 acam_logit_losses = dict(
     acam=dict(

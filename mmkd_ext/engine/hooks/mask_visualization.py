@@ -8,14 +8,22 @@ from mmkd_ext.registry import HOOKS
 from .utils import converts_to_rgb, unwrap_model
 
 
-def mask_modules(model):
-    """``(path, module)`` for every module of the distillation losses that
-    records ``spatial_masks`` (e.g. each per-level ``ACAMLoss``)."""
-    losses = getattr(model, 'distill_losses', None)
-    if losses is None:
-        return []
-    return [(name, module) for name, module in losses.named_modules()
-            if hasattr(module, 'spatial_masks')]
+def mask_losses(model):
+    """Names in ``distill_losses`` of the losses that make spatial masks:
+    a loss with a ``spatial_masks(student, teacher)`` method (e.g.
+    ``ACAMLoss``), or a ``LevelwiseLoss`` of such losses."""
+    losses = getattr(model, 'distill_losses', None) or {}
+    return [name for name, loss in losses.items()
+            if hasattr(getattr(loss, 'levels', [loss])[0], 'spatial_masks')]
+
+
+def level_masks(loss, student, teacher):
+    """``[(level suffix, (B, M, h, w) masks)]`` of one mask loss."""
+    if not hasattr(loss, 'levels'):
+        return [('', loss.spatial_masks(student, teacher))]
+    return [(f'.levels.{i}', level.spatial_masks(s, t))
+            for i, (level, (s, t)) in enumerate(
+                zip(loss.levels, loss.level_inputs(student, teacher)))]
 
 
 @HOOKS.register_module()
@@ -27,10 +35,12 @@ class MaskVisualizationHook(Hook):
     vis_image/masks_<path>_<iter>.png``; ``TensorboardVisBackend``: the
     ``masks_<path>`` image).
 
-    One picture per mask module (``<path>`` is its name in
-    ``distill_losses``, e.g. ``acam.levels.0`` for FPN level 0): the M
-    masks of that level side by side, each upsampled to the padded batch
-    and cropped to the image.
+    The masks are those of the modules just updated, on the batch just
+    trained (one extra no-grad teacher and student forward, student in
+    eval mode). One picture per mask module (``<path>``: the loss's name
+    in ``distill_losses`` and, for a ``LevelwiseLoss``, its level, e.g.
+    ``acam.levels.0`` for FPN level 0): the M masks of that level side by
+    side, each upsampled to the padded batch and cropped to the image.
 
     Args:
         interval (int): iterations between pictures. Defaults to 1000.
@@ -44,10 +54,10 @@ class MaskVisualizationHook(Hook):
         self.interval = interval
 
     def before_train(self, runner):
-        if not mask_modules(unwrap_model(runner)):
+        if not mask_losses(unwrap_model(runner)):
             raise TypeError(
                 'MaskVisualizationHook: no distillation loss of the model '
-                'records spatial_masks; use it with a distiller whose '
+                'makes spatial masks; use it with a distiller whose '
                 'distill_losses use ACAMLoss')
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
@@ -56,15 +66,20 @@ class MaskVisualizationHook(Hook):
             return
         model = unwrap_model(runner)
         image = self._first_image(model, data_batch)
-        sample = data_batch['data_samples'][0]
-        padded = sample.metainfo.get('batch_input_shape', image.shape[:2])
-        for path, module in mask_modules(model):
-            if module.spatial_masks is not None:
-                runner.visualizer.add_image(
-                    f'masks_{path}',
-                    self.picture(runner.visualizer, image,
-                                 module.spatial_masks[0], padded),
-                    step=runner.iter + 1)
+        batch = model.data_preprocessor(data_batch, True)
+        samples = batch['data_samples']
+        padded = samples[0].metainfo.get('batch_input_shape',
+                                         batch['inputs'].shape[2:])
+        with model.recorded_taps(batch['inputs'], samples):
+            for name in mask_losses(model):
+                (student, teacher), _ = model.loss_arguments(name, samples)
+                for suffix, masks in level_masks(
+                        model.distill_losses[name], student, teacher):
+                    runner.visualizer.add_image(
+                        f'masks_{name}{suffix}',
+                        self.picture(runner.visualizer, image, masks[0],
+                                     padded),
+                        step=runner.iter + 1)
 
     @staticmethod
     def _first_image(model, data_batch):

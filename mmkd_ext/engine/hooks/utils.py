@@ -1,6 +1,8 @@
 """Helpers shared by the hooks."""
 from mmengine.model import is_model_wrapper
 
+from mmkd_ext.models.distillers.teacher_inputs import converts_to_rgb  # noqa: F401,E501
+
 
 def unwrap_model(runner):
     """The runner's model without its DDP wrapper."""
@@ -17,12 +19,3 @@ def find_modules(runner, module_type, hook):
         raise TypeError(f'{type(hook).__name__} found no '
                         f'{module_type.__name__} in the model')
     return found
-
-
-def converts_to_rgb(preprocessor):
-    """Whether a data preprocessor flips the channel order of its inputs
-    (the BGR images that OpenMMLab loaders read become RGB): mmpretrain's
-    ``to_rgb``, mmseg's ``channel_conversion`` or mmengine's (mmdet's)
-    ``_channel_conversion``."""
-    return any(getattr(preprocessor, flag, False) for flag in
-               ('to_rgb', 'channel_conversion', '_channel_conversion'))

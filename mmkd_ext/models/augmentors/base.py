@@ -1,6 +1,4 @@
 """The interface of HARD augmentors and the learned Gaussian they share."""
-import math
-
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
@@ -10,7 +8,9 @@ class BaseAugmentor(BaseModule):
     """An augmentor g_phi: ``forward(inputs)`` returns x~ = g_phi(x, eps),
     (B, C, H, W) -> (B, C, H, W), differentiable in phi and in x; fresh
     noise eps at every call. ``regularizer()`` returns Reg(phi) of the last
-    call, a scalar tensor (0 when the augmentor has none)."""
+    call, a scalar tensor (0 when the augmentor has none).
+    ``log_stats(image_size)`` gives what to log about the learned
+    distribution (a dict of scalars, empty when there is nothing to say)."""
 
     def forward(self, inputs):
         raise NotImplementedError
@@ -18,15 +18,24 @@ class BaseAugmentor(BaseModule):
     def regularizer(self):
         raise NotImplementedError
 
+    def log_stats(self, image_size):
+        return {}
+
 
 class LearnedGaussian(nn.Module):
     """A diagonal Gaussian N(mu, sigma^2) over ``dim`` parameters, sampled
     with the reparameterisation trick: ``mu + sigma * eps``, eps ~ N(0, 1).
 
+    sigma is learned directly, in the units of mu (``sigma = |std|``), so
+    that one optimizer step moves both by the same amount: with Adam, a
+    location and a spread that both change by about ``lr`` per step. (A log
+    sigma changes by a factor per step instead, and grows far slower than
+    mu moves while sigma is small.)
+
     Args:
         dim (int): number of parameters.
         init_std (float): sigma at initialisation (mu starts at 0).
-        learn_std (bool): learn sigma (as log sigma) or keep it fixed.
+        learn_std (bool): learn sigma or keep it fixed.
     """
 
     def __init__(self, dim, init_std, learn_std=True):
@@ -36,17 +45,16 @@ class LearnedGaussian(nn.Module):
         if learn_std and init_std == 0:
             raise ValueError('init_std must be > 0 when learn_std=True')
         self.mean = nn.Parameter(torch.zeros(dim))
+        std = torch.full((dim, ), float(init_std))
         if learn_std:
-            self.log_std = nn.Parameter(
-                torch.full((dim, ), math.log(init_std)))
-        self.fixed_std = None if learn_std else init_std
+            self.raw_std = nn.Parameter(std)
+        else:
+            self.register_buffer('raw_std', std, persistent=False)
         self.last_sample = None
 
     @property
     def std(self):
-        if self.fixed_std is not None:
-            return torch.full_like(self.mean, self.fixed_std)
-        return self.log_std.exp()
+        return self.raw_std.abs()
 
     def sample(self, num):
         """(num, dim) samples; differentiable in mu and sigma. The last

@@ -28,3 +28,12 @@ class ComposeAugmentor(BaseAugmentor):
 
     def regularizer(self):
         return sum(a.regularizer() for a in self.augmentors)
+
+    def log_stats(self, image_size):
+        """The members' statistics, prefixed ``<index>.`` when several
+        members have some."""
+        stats = [a.log_stats(image_size) for a in self.augmentors]
+        if sum(bool(s) for s in stats) <= 1:
+            return {k: v for s in stats for k, v in s.items()}
+        return {f'{i}.{k}': v for i, s in enumerate(stats)
+                for k, v in s.items()}

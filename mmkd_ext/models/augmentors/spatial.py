@@ -14,26 +14,29 @@ class LearnedAffineAugmentor(BaseAugmentor):
     over affine parameters, initialised at the identity, sampled with the
     reparameterisation trick, applied with ``affine_grid`` + ``grid_sample``.
 
-    Per image, ``theta = I + delta`` with ``delta ~ N(mu, sigma^2)``
-    (2x3 matrix in the normalised coordinates of ``affine_grid``, where a
-    translation of 1 is half the image size). With ``translation_only``
-    only the two translations are learned and the linear part stays the
-    identity.
+    Per image, the offsets ``delta ~ N(mu, sigma^2)`` from the identity are
+    in image units, so that one learning rate means the same step on any
+    canvas: the translations ``(t_x, t_y)`` in fractions of the image width
+    and height (0.1 = a tenth of the image), the linear part (scale,
+    rotation, shear) unitless. ``affine_grid`` gets
+    ``theta = [[1 + a, b, 2 t_x], [c, 1 + d, 2 t_y]]`` (its coordinates span
+    2 across the image). With ``translation_only`` only ``(t_x, t_y)`` are
+    learned.
 
     With ``symmetric`` each sampled parameter's sign is flipped at random
     (independently per image and parameter), so the distribution is a
-    mixture of the Gaussian and its mirror images around the identity: a
-    single Gaussian tends to settle on one hard direction (say, shifts up
-    and to the left), the mirrored mixture covers all of them [our
+    mixture of the Gaussian and its mirror images around the identity [our
     reconstruction, methods.md 3.3].
 
     ``Reg(phi) = mean_b ||delta_b||^2`` (distance of the sampled transforms
-    from the identity).
+    from the identity, in these units). ``log_stats`` gives mu and sigma of
+    the translations in pixels.
 
     Args:
         translation_only (bool): learn 2 translations instead of 6 affine
             parameters. Defaults to False.
-        init_std (float): sigma of delta at initialisation. Defaults to 0.05.
+        init_std (float): sigma of delta at initialisation (0.025: half a
+            pixel on a 20-pixel image). Defaults to 0.025.
         learn_std (bool): learn sigma; with ``False`` and ``init_std=0`` the
             augmentor is deterministic. Defaults to True.
         padding_mode (str): ``grid_sample`` padding for pixels warped in
@@ -44,8 +47,9 @@ class LearnedAffineAugmentor(BaseAugmentor):
             Defaults to False.
     """
 
-    def __init__(self, translation_only=False, init_std=0.05, learn_std=True,
-                 padding_mode='border', symmetric=False, init_cfg=None):
+    def __init__(self, translation_only=False, init_std=0.025,
+                 learn_std=True, padding_mode='border', symmetric=False,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if padding_mode not in ('border', 'zeros', 'reflection'):
             raise ValueError(
@@ -57,8 +61,12 @@ class LearnedAffineAugmentor(BaseAugmentor):
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
                                      learn_std)
 
+    def _translation_index(self):
+        return (0, 1) if self.translation_only else (2, 5)
+
     def sample_theta(self, num):
-        """(num, 2, 3) affine matrices and the (num, 6) offsets from I."""
+        """(num, 2, 3) ``affine_grid`` matrices and the (num, 6) offsets in
+        image units (a, b, t_x, c, d, t_y)."""
         delta = self.delta.sample(num)
         if self.symmetric:
             delta = delta * (torch.randint_like(delta, 2) * 2 - 1)
@@ -66,7 +74,9 @@ class LearnedAffineAugmentor(BaseAugmentor):
             zeros = delta.new_zeros(num)
             delta = torch.stack([zeros, zeros, delta[:, 0], zeros, zeros,
                                  delta[:, 1]], dim=1)
-        theta = delta + delta.new_tensor(IDENTITY)
+        # fractions of the image -> affine_grid's coordinates (span 2)
+        scale = delta.new_tensor((1., 1., 2., 1., 1., 2.))
+        theta = delta * scale + delta.new_tensor(IDENTITY)
         return theta.view(num, 2, 3), delta
 
     def forward(self, inputs):
@@ -82,3 +92,14 @@ class LearnedAffineAugmentor(BaseAugmentor):
         # sign flips and the zero entries of translation_only leave the
         # squared norm of the sampled offsets unchanged
         return self.delta.last_squared_norm()
+
+    @torch.no_grad()
+    def log_stats(self, image_size):
+        """mu and sigma of the translations in pixels of an image of
+        ``image_size`` (H, W): ``tx_mean_px``, ``ty_mean_px``,
+        ``tx_std_px``, ``ty_std_px``."""
+        ix, iy = self._translation_index()
+        height, width = image_size
+        mean, std = self.delta.mean, self.delta.std
+        return dict(tx_mean_px=mean[ix] * width, ty_mean_px=mean[iy] * height,
+                    tx_std_px=std[ix] * width, ty_std_px=std[iy] * height)

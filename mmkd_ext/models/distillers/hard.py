@@ -6,14 +6,14 @@ import contextlib
 import copy
 
 import torch
-from mmengine.dist import get_world_size
-from mmengine.optim import OptimWrapperDict
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmkd_ext.models.losses.kd import KDLoss
 from mmkd_ext.registry import MODELS
-from .base import DistillerConfigError
+from .base import DistillerConfigError, unwrap
 from .classification import ClassificationDistiller
+
+AUGMENT_MODES = ('replace', 'append')
 
 
 @MODELS.register_module()
@@ -21,63 +21,68 @@ class HARDDistiller(ClassificationDistiller):
     """Distil on inputs that a learned augmentor g_phi makes hard: an
     alternating min-max game between the augmentor and the student.
 
-    Each training iteration (``train_step``) on a preprocessed batch x, of
-    which the first ``n = round(augment_fraction * B)`` images are augmented
-    (the loader shuffles, so they are a random subset):
+    One training iteration (:meth:`train_step`) on a preprocessed batch x,
+    of which ``n = round(augment_fraction * B)`` images are augmented (the
+    first n; the loader shuffles, so they are a random subset):
 
-    1. ``augmentor_steps`` (k_A) augmentor updates, minimising (methods.md
-       3.2)::
+    1. ``augmentor_steps`` (k_A) updates of phi (:meth:`augmentor_step`),
+       minimising (methods.md 3.2)::
 
-           L_A = - sum_i loss_i(s(x~), t(x~))           (loss_aug_divergence)
-                 + consistency_weight * tau_c^2 * KL(t(x) || t(x~))
-                                                        (loss_aug_consistency)
-                 + reg_weight * Reg(phi)                (loss_aug_reg)
+           L_A = - sum_i w_i loss_i(s(x~), t(x~))        loss_aug_divergence
+                 + lambda_c tau_c^2 KL(t(x) || t(x~))     loss_aug_consistency
+                 + lambda_reg Reg(phi)                    loss_aug_reg
 
-       with x~ = g_phi(x[:n]) and loss_i the ``distill_losses``. Teacher and
-       student parameters are frozen (``requires_grad=False``) but their
-       forwards run with autograd, so dL_A/dx~ reaches phi. The student's
-       BN statistics are frozen in this step unless
-       ``freeze_bn_in_augmentor_step=False``.
-    2. ``student_steps`` (k_S) student updates on the batch with its first n
-       images replaced by a fresh, detached g_phi(x[:n]): the student's own
-       loss plus the distillation losses (``loss_<name>``), i.e. KD on
-       augmented and clean inputs.
+       on x~ = g_phi(x[:n]), loss_i the ``distill_losses`` with their
+       current weights w_i. The student (its BN statistics too) and the
+       losses' own parameters are frozen; teacher and student run with
+       autograd so that dL_A/dx~ reaches phi.
+    2. ``student_steps`` (k_S) updates of the student and the losses' own
+       parameters (:meth:`student_step`): the student's loss plus the
+       distillation losses on the batch with the n augmented images
+       (detached, fresh samples of g_phi), which either replace their
+       originals (``augment_mode='replace'``) or are appended to the batch
+       (``'append'``).
 
     It needs two optimizers: ``optim_wrapper`` built by
-    ``mmkd_ext.OptimWrapperDictConstructor`` with entries ``student`` and
-    ``augmentor``. Single-process training only (a clear error in DDP):
-    mmengine's DDP wrappers run their own one-optimizer train step.
+    ``mmkd_ext.OptimWrapperDictConstructor`` with entries ``student`` (the
+    student and the distillation losses' parameters) and ``augmentor``.
+    Under torch.distributed, wrap it with
+    ``model_wrapper_cfg=dict(type='MMSeparateDistributedDataParallel')``:
+    the student and the augmentor are then synchronised each by its own DDP.
 
     Args:
         augmentor (dict): config of the augmentor (``mmkd_ext`` scope), e.g.
             ``dict(type='LearnedAffineAugmentor', translation_only=True)``.
             It must return images of its input shape and have
             ``regularizer()``.
-        augment_fraction (float): fraction of each batch that is augmented,
-            in [0, 1]. 0 is plain distillation (no augmentor step).
-            Defaults to 0.5.
+        augment_fraction (float): n / B, in [0, 1]; 0 is plain
+            distillation (no augmentor step). Defaults to 0.5.
+        augment_mode (str): ``'replace'`` or ``'append'`` (see 2.).
+            Defaults to ``'replace'``.
         augmentor_steps (int): k_A >= 1. Defaults to 1.
         student_steps (int): k_S >= 1. Defaults to 1.
-        consistency_weight (float): lambda_t of the teacher-consistency term.
-            Defaults to 1.0.
-        consistency_temperature (float): tau_c. Defaults to 1.0.
+        consistency_weight (float): lambda_c. Defaults to 1.0: at the
+            distillation temperature (the default tau_c) the consistency
+            and divergence terms are KLs of the same softened
+            distributions, so weight 1 lets the augmentor gain only where
+            the student disagrees more than the teacher's own answer moves.
+        consistency_temperature (float, optional): tau_c. Defaults to the
+            ``temperature`` of the first distillation loss that has one
+            (1.0 when none has).
         reg_weight (float): lambda_reg. Defaults to 0.1.
-        freeze_bn_in_augmentor_step (bool): keep the student's BN layers in
-            eval mode during the augmentor step. Defaults to True.
+        freeze_bn_in_augmentor_step (bool): the student's BN layers in eval
+            mode in the augmentor step. Defaults to True.
         **kwargs: the arguments of ``ClassificationDistiller`` (student,
             teacher, distill_losses, teacher_ckpt, ...).
     """
-    optim_wrapper_keys = ('student', 'augmentor')
+    # what each optimizer of OptimWrapperDictConstructor trains
+    optim_wrapper_modules = dict(student=('student', 'distill_losses'),
+                                 augmentor=('augmentor', ))
 
     def __init__(self, *args, augmentor, augment_fraction=0.5,
-                 augmentor_steps=1, student_steps=1, consistency_weight=1.0,
-                 consistency_temperature=1.0, reg_weight=0.1,
-                 freeze_bn_in_augmentor_step=True, **kwargs):
-        if get_world_size() > 1:
-            raise DistillerConfigError(
-                'HARDDistiller trains in a single process: mmengine\'s DDP '
-                'wrappers run their own one-optimizer step, which would skip '
-                'the augmentor; launch tools/train.py without --launcher')
+                 augment_mode='replace', augmentor_steps=1, student_steps=1,
+                 consistency_weight=1.0, consistency_temperature=None,
+                 reg_weight=0.1, freeze_bn_in_augmentor_step=True, **kwargs):
         super().__init__(*args, **kwargs)
         for key, value in (('augmentor_steps', augmentor_steps),
                            ('student_steps', student_steps)):
@@ -88,11 +93,20 @@ class HARDDistiller(ClassificationDistiller):
         if not 0 <= augment_fraction <= 1:
             raise DistillerConfigError(
                 f'augment_fraction must be in [0, 1], got {augment_fraction}')
+        if augment_mode not in AUGMENT_MODES:
+            raise DistillerConfigError(
+                f'augment_mode must be one of {AUGMENT_MODES}, got '
+                f'{augment_mode!r}')
         self.augment_fraction = augment_fraction
+        self.augment_mode = augment_mode
         self.augmentor_steps = augmentor_steps
         self.student_steps = student_steps
         self.reg_weight = reg_weight
         self.freeze_bn_in_augmentor_step = freeze_bn_in_augmentor_step
+        if consistency_temperature is None:
+            consistency_temperature = next(
+                (loss.temperature for loss in self.distill_losses.values()
+                 if hasattr(loss, 'temperature')), 1.0)
         self.consistency = KDLoss(temperature=consistency_temperature,
                                   loss_weight=consistency_weight)
         augmentor = copy.deepcopy(augmentor)
@@ -102,8 +116,77 @@ class HARDDistiller(ClassificationDistiller):
             raise DistillerConfigError(
                 f'augmentor: {type(self.augmentor).__name__} has no '
                 f'regularizer() method (see BaseAugmentor)')
-        self._in_augmentor_step = False
-        self._teacher_logits = None
+
+    # -- one training iteration --------------------------------------------
+    def train_step(self, data, optim_wrapper):
+        """k_A augmentor updates, then k_S student updates, on one batch.
+        Logs both steps' losses (the augmentor's total as
+        ``loss_augmentor``) and the augmentor's statistics (``aug.*``, e.g.
+        the translation's mean and std in pixels)."""
+        if any(k not in getattr(optim_wrapper, 'optim_wrappers', ())
+               for k in self.optim_wrapper_modules):
+            raise DistillerConfigError(
+                f'optim_wrapper: HARDDistiller steps the student and the '
+                f'augmentor with separate optimizers; build optim_wrapper '
+                f"with constructor='mmkd_ext.OptimWrapperDictConstructor' "
+                f'and entries {list(self.optim_wrapper_modules)}')
+        data = self.data_preprocessor(data, True)
+        inputs, data_samples = data['inputs'], data['data_samples']
+        log_vars = {}
+        if self.num_augmented(len(inputs)):
+            for _ in range(self.augmentor_steps):
+                log_vars.update(self.augmentor_step(
+                    inputs, data_samples, optim_wrapper['augmentor']))
+        for _ in range(self.student_steps):
+            log_vars.update(self.student_step(
+                inputs, data_samples, optim_wrapper['student']))
+        stats = unwrap(self.augmentor).log_stats(inputs.shape[2:])
+        log_vars.update({f'aug.{k}': v for k, v in stats.items()})
+        return log_vars
+
+    def augmentor_step(self, inputs, data_samples, optim_wrapper):
+        """One update of phi on the first n images (see the class
+        docstring for L_A); returns the logged ``loss_aug_*`` and
+        ``loss_augmentor``."""
+        n = self.num_augmented(len(inputs))
+        inputs, data_samples = inputs[:n], data_samples[:n]
+        with torch.no_grad():
+            clean_logits = self.teacher(
+                self.teacher_inputs(inputs, data_samples), mode='tensor')
+        with optim_wrapper.optim_context(self.augmentor), \
+                self._student_frozen(), self.fresh_taps():
+            augmented = self.augment(inputs)
+            augmented_logits = self.teacher(
+                self.teacher_inputs(augmented, data_samples), mode='tensor')
+            unwrap(self.student)(augmented, data_samples, mode='tensor')
+            active = self.active_losses()
+            outputs = unwrap(self.distill_losses)(
+                {name: self.loss_arguments(name, data_samples)
+                 for name in active})
+            divergence = sum(self.distill_loss_scales[name] *
+                             self.split_output(name, outputs[name])[0]
+                             for name in active)
+            losses = dict(
+                loss_aug_divergence=-divergence,
+                loss_aug_consistency=self.consistency(augmented_logits,
+                                                      clean_logits),
+                loss_aug_reg=self.reg_weight *
+                unwrap(self.augmentor).regularizer())
+        total, log_vars = self.parse_losses(losses)
+        optim_wrapper.update_params(total)
+        log_vars['loss_augmentor'] = log_vars.pop('loss')
+        return log_vars
+
+    def student_step(self, inputs, data_samples, optim_wrapper):
+        """One update of the student and the distillation losses' own
+        parameters: its loss and ``loss_<name>`` on the batch with n images
+        augmented (:meth:`augmented_batch`)."""
+        inputs, data_samples = self.augmented_batch(inputs, data_samples)
+        with optim_wrapper.optim_context(self.student):
+            losses = self.loss(inputs, data_samples)
+        total, log_vars = self.parse_losses(losses)
+        optim_wrapper.update_params(total)
+        return log_vars
 
     # -- augmentation -------------------------------------------------------
     def num_augmented(self, batch_size):
@@ -119,105 +202,50 @@ class HARDDistiller(ClassificationDistiller):
             shape = tuple(out.shape) if isinstance(out, torch.Tensor) \
                 else type(out).__name__
             raise DistillerConfigError(
-                f'augmentor: {type(self.augmentor).__name__} returned '
-                f'{shape} for inputs of shape {tuple(inputs.shape)}; an '
-                f'augmentor must return images of its input shape')
+                f'augmentor: {type(unwrap(self.augmentor)).__name__} '
+                f'returned {shape} for inputs of shape {tuple(inputs.shape)};'
+                f' an augmentor must return images of its input shape')
         return out
 
-    def mix_augmented(self, inputs):
-        """The batch with its first n images replaced by a detached
-        g_phi(x[:n]) (the student step's inputs)."""
+    def augmented_batch(self, inputs, data_samples):
+        """The student step's batch: g_phi(x[:n]) (detached) replacing
+        x[:n], or appended to x (with their data samples again)."""
         n = self.num_augmented(len(inputs))
         if n == 0:
-            return inputs
+            return inputs, data_samples
         with torch.no_grad():
             augmented = self.augment(inputs[:n])
-        return torch.cat([augmented, inputs[n:]])
-
-    # -- the two steps ------------------------------------------------------
-    def loss(self, inputs, data_samples):
-        """Student step losses: student and distillation losses on the
-        batch with its first n images augmented (detached)."""
-        return super().loss(self.mix_augmented(inputs), data_samples)
-
-    def teacher_forward(self, inputs, data_samples):
-        if not self._in_augmentor_step:
-            return super().teacher_forward(inputs, data_samples)
-        # with autograd: dL_A/dx~ flows through the frozen teacher
-        self._teacher_logits = self.teacher(inputs, data_samples,
-                                            mode='tensor')
+        if self.augment_mode == 'replace':
+            return torch.cat([augmented, inputs[n:]]), data_samples
+        return torch.cat([inputs, augmented]), \
+            list(data_samples) + list(data_samples[:n])
 
     @contextlib.contextmanager
-    def _augmentor_step(self):
-        """Student parameters frozen (and its BN statistics, by default);
-        the teacher forward runs with autograd."""
-        requires_grad = [p.requires_grad for p in self.student.parameters()]
+    def _student_frozen(self):
+        """The student's and the losses' parameters without gradients, and
+        (``freeze_bn_in_augmentor_step``) the student's BN statistics."""
+        params = [p for m in (self.student, self.distill_losses)
+                  for p in m.parameters()]
+        requires_grad = [p.requires_grad for p in params]
         bns = [m for m in self.student.modules()
                if isinstance(m, _BatchNorm) and m.training] \
             if self.freeze_bn_in_augmentor_step else []
-        self.student.requires_grad_(False)
+        for param in params:
+            param.requires_grad_(False)
         for bn in bns:
             bn.eval()
-        self._in_augmentor_step = True
         try:
             yield
         finally:
-            self._in_augmentor_step = False
-            self._teacher_logits = None
-            for param, flag in zip(self.student.parameters(), requires_grad):
+            for param, flag in zip(params, requires_grad):
                 param.requires_grad_(flag)
             for bn in bns:
                 bn.train()
 
-    def augmentor_loss(self, inputs, data_samples):
-        """L_A on the first n images of a preprocessed batch (see the class
-        docstring): ``loss_aug_divergence``, ``loss_aug_consistency``,
-        ``loss_aug_reg``."""
-        n = self.num_augmented(len(inputs))
-        inputs, data_samples = inputs[:n], data_samples[:n]
-        with torch.no_grad():
-            clean_logits = self.teacher(inputs, data_samples, mode='tensor')
-        self.teacher_taps.clear()
-        augmented = self.augment(inputs)
-        with self._augmentor_step():
-            losses = super().loss(augmented, data_samples)
-            augmented_logits = self._teacher_logits
-        divergence = sum(losses[f'loss_{name}']
-                         for name in self.distill_losses)
-        return dict(
-            loss_aug_divergence=-divergence,
-            loss_aug_consistency=self.consistency(augmented_logits,
-                                                  clean_logits),
-            loss_aug_reg=self.reg_weight * self.augmentor.regularizer())
-
-    def train_step(self, data, optim_wrapper):
-        """k_A augmentor updates, then k_S student updates, on one batch.
-        Logs the student step's losses and the augmentor's (``loss_aug_*``,
-        total ``loss_augmentor``)."""
-        if not isinstance(optim_wrapper, OptimWrapperDict) or any(
-                k not in optim_wrapper for k in self.optim_wrapper_keys):
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        if mode == 'loss':
             raise DistillerConfigError(
-                f'optim_wrapper: HARDDistiller steps the student and the '
-                f'augmentor with separate optimizers; build optim_wrapper '
-                f"with constructor='mmkd_ext.OptimWrapperDictConstructor' "
-                f'and entries {list(self.optim_wrapper_keys)}')
-        data = self.data_preprocessor(data, True)
-        log_vars = {}
-        if self.num_augmented(len(data['inputs'])):
-            for _ in range(self.augmentor_steps):
-                log_vars = self._update(optim_wrapper['augmentor'],
-                                        self.augmentor, self.augmentor_loss,
-                                        data)
-            log_vars['loss_augmentor'] = log_vars.pop('loss')
-        for _ in range(self.student_steps):
-            student_vars = self._update(optim_wrapper['student'],
-                                        self.student, self.loss, data)
-        log_vars.update(student_vars)
-        return log_vars
-
-    def _update(self, optim_wrapper, module, loss_fn, data):
-        with optim_wrapper.optim_context(module):
-            losses = loss_fn(**data)
-        parsed, log_vars = self.parse_losses(losses)
-        optim_wrapper.update_params(parsed)
-        return log_vars
+                'HARDDistiller trains through its own train_step (two '
+                'optimizers, alternating steps); under torch.distributed set '
+                "model_wrapper_cfg=dict(type='MMSeparateDistributedDataParallel')")
+        return super().forward(inputs, data_samples, mode)

@@ -1,14 +1,21 @@
-"""Taps: named module outputs recorded with forward hooks.
+"""Taps: named module outputs (or inputs) recorded with forward hooks.
 
 A tap is a module path such as ``'neck'``, ``'backbone.layer3'`` or
-``'head.fc'``. The hooks are registered once and the records are cleared
-after every step; a record is a tensor or a tuple/list of tensors (the FPN
-levels of ``'neck'``), exactly what the module returned.
+``'head.fc'``, written as the path alone (the module's output) or as
+``dict(path='bbox_head.retina_cls', io='input')`` (its input). The hooks are
+registered once and the records are cleared after every step.
+
+A module that runs k times in one forward (a shared dense head runs once per
+FPN level) is recorded k times: its tap value is the list of the k values in
+call order. A module that runs once gives its value as it is: a tensor, or
+the tuple it returned (the FPN levels of ``'neck'``).
 """
 import difflib
 import functools
 
 import torch
+
+IO_KINDS = ('output', 'input')
 
 
 class TapError(KeyError):
@@ -19,33 +26,59 @@ class TapError(KeyError):
         return str(self.args[0])
 
 
-def _tensors(output):
-    if isinstance(output, torch.Tensor):
-        return [output]
-    if isinstance(output, (tuple, list)):
-        return [t for t in output if isinstance(t, torch.Tensor)]
+def parse_tap(spec, config_key):
+    """``(path, io)`` of a tap written as ``'path'`` or
+    ``dict(path='path', io='output' | 'input')``.
+
+    Raises:
+        TapError: a malformed spec; the message names ``config_key``.
+    """
+    if isinstance(spec, str):
+        return spec, 'output'
+    if isinstance(spec, dict) and set(spec) <= {'path', 'io'} and \
+            isinstance(spec.get('path'), str) and \
+            spec.get('io', 'output') in IO_KINDS:
+        return spec['path'], spec.get('io', 'output')
+    raise TapError(
+        f"{config_key}: a tap is a module path ('head.fc') or "
+        f"dict(path='head.fc', io='output' or 'input'), got {spec!r}")
+
+
+def tap_name(tap):
+    """``'path'`` or ``'path (input)'`` of a ``(path, io)`` tap."""
+    path, io = tap
+    return path if io == 'output' else f'{path} ({io})'
+
+
+def _tensors(value):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for t in value if isinstance(t, torch.Tensor)]
     return []
 
 
 class Taps:
-    """Record the outputs of ``paths`` in ``model``.
+    """Record the outputs or inputs of ``taps`` in ``model``.
 
     Args:
         model (nn.Module): the model to tap.
-        paths (Iterable[str]): module paths, as in ``model.named_modules()``.
+        taps (Iterable[tuple[str, str]]): ``(path, io)`` pairs, the paths as
+            in ``model.named_modules()``.
         owner (str): the name of ``model`` in messages (``'student'``).
-        config_key (str): the config key the paths came from, for messages.
+        config_key (str): the config key the taps came from, for messages.
 
     Raises:
         TapError: a path names no module; the message lists close matches.
     """
 
-    def __init__(self, model, paths, owner, config_key):
+    def __init__(self, model, taps, owner, config_key):
         self.owner = owner
         self.records = {}
         modules = dict(model.named_modules())
         self._handles = []
-        for path in dict.fromkeys(paths):
+        for tap in dict.fromkeys(taps):
+            path, io = tap
             if path not in modules:
                 close = difflib.get_close_matches(path, modules, n=5,
                                                   cutoff=0.5)
@@ -56,32 +89,42 @@ class Taps:
             # A partial of a bound method (not a closure), so that a deep
             # copy of the model records into the copy's Taps.
             self._handles.append(modules[path].register_forward_hook(
-                functools.partial(self._record, path)))
+                functools.partial(self._record, tap)))
 
-    def _record(self, path, module, inputs, output):
+    def _record(self, tap, module, inputs, output):
+        if tap[1] == 'input':
+            output = inputs[0] if len(inputs) == 1 else inputs
         versions = [t._version for t in _tensors(output)]
-        self.records[path] = (output, versions)
+        self.records.setdefault(tap, []).append((output, versions))
 
-    def get(self, path):
-        """The output of ``path`` in the last forward.
+    def calls(self, tap):
+        """How many times the tapped module ran in this forward."""
+        return len(self.records.get(tap, ()))
+
+    def get(self, tap):
+        """The value of ``tap`` in this forward: the module's output (or
+        input), or the list of them in call order when it ran several
+        times.
 
         Raises:
-            TapError: ``path`` did not run, or its output was modified in
-                place after it was recorded (for example by a following
-                ``ReLU(inplace=True)``), so the record is not the output.
+            TapError: the module did not run, or a recorded tensor was
+                modified in place after it was recorded (for example by a
+                following ``ReLU(inplace=True)``), so it is not the value.
         """
-        if path not in self.records:
+        if tap not in self.records:
             raise TapError(
-                f'the {self.owner} module {path!r} did not run in this '
+                f'the {self.owner} module {tap[0]!r} did not run in this '
                 f'forward; tap a module on the forward path')
-        output, versions = self.records[path]
-        if [t._version for t in _tensors(output)] != versions:
-            raise TapError(
-                f'the output of {self.owner} module {path!r} was modified in '
-                f'place after it was recorded (e.g. by a following '
-                f'ReLU(inplace=True)); tap the module that applies the '
-                f'in-place op instead, or make that op out of place')
-        return output
+        for value, versions in self.records[tap]:
+            if [t._version for t in _tensors(value)] != versions:
+                raise TapError(
+                    f'the {tap[1]} of {self.owner} module {tap[0]!r} was '
+                    f'modified in place after it was recorded (e.g. by a '
+                    f'following ReLU(inplace=True)); tap the module that '
+                    f'applies the in-place op instead, or make that op out '
+                    f'of place')
+        values = [value for value, _ in self.records[tap]]
+        return values[0] if len(values) == 1 else values
 
     def clear(self):
         self.records.clear()

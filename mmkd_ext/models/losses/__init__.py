@@ -1,6 +1,7 @@
 """Distillation losses, registered in ``mmkd_ext.registry.MODELS``."""
 from .acam import ACAMLoss
-from .feature import FeatureMSELoss
+from .feature import FeatureAlign, FeatureMSELoss
+from .foreground import ForegroundFeatureLoss
 from .kd import KDLoss
 from .levelwise import LevelwiseLoss
 from .mcmi import MCMILoss, cmi_per_sample
@@ -9,6 +10,7 @@ from .pskd import PSKDLoss, pskd_alpha
 from .uskd import USKDLoss
 
 __all__ = [
-    'ACAMLoss', 'FeatureMSELoss', 'KDLoss', 'LevelwiseLoss', 'MCMILoss',
-    'NKDLoss', 'PSKDLoss', 'USKDLoss', 'cmi_per_sample', 'pskd_alpha'
+    'ACAMLoss', 'FeatureAlign', 'FeatureMSELoss', 'ForegroundFeatureLoss',
+    'KDLoss', 'LevelwiseLoss', 'MCMILoss', 'NKDLoss', 'PSKDLoss', 'USKDLoss',
+    'cmi_per_sample', 'pskd_alpha'
 ]

@@ -82,11 +82,11 @@ class ACAMLoss(nn.Module):
     and mask modules are trained jointly with the student by the same
     loss (1.6). Use one ACAMLoss per level; ``LevelwiseLoss`` sums levels.
 
-    After each call, ``log_vars`` holds the detached parts (``channel``,
-    ``spatial``, ``div``) and mask statistics (``coverage``: mean spatial
-    mask value; ``channel_coverage``; ``entropy``: normalised entropy of
-    the spatial masks, see :func:`normalised_entropy`), and
-    ``spatial_masks`` the detached spatial masks (B, M, H, W).
+    It returns a dict: ``loss`` and, to log, the detached parts
+    (``channel``, ``spatial``, ``div``) and mask statistics (``coverage``:
+    mean spatial mask value; ``channel_coverage``; ``entropy``: normalised
+    entropy of the spatial masks, see :func:`normalised_entropy`).
+    :meth:`spatial_masks` gives the masks themselves (for pictures).
 
     Args:
         student_channels (int): channels of the student feature.
@@ -123,9 +123,6 @@ class ACAMLoss(nn.Module):
             level has more positions than this (fine levels) [R].
         eps (float): added to every denominator. Defaults to 1e-6.
     """
-    # log_vars that add up over levels (the others are averaged)
-    summed_log_vars = ('channel', 'spatial', 'div')
-
     def __init__(self, student_channels, teacher_channels, num_masks=6,
                  alpha=1.0, lambda_div=1.0, query_channels=None,
                  channel_mask_form='shared', detach_masks_in_kd=False,
@@ -150,14 +147,10 @@ class ACAMLoss(nn.Module):
             teacher_channels, query_channels, residual=fusion_residual,
             norm=fusion_norm, kv_pool_above=kv_pool_above)
         self.masks = ASCM(teacher_channels, num_masks, channel_mask_form)
-        self.log_vars, self.spatial_masks = {}, None
-
-    def loss(self, student_feat, teacher_feat):
-        """(B, C_s, H, W) student and (B, C, H, W) teacher features ->
-        scalar loss of this level (same as calling the module)."""
-        return self(student_feat, teacher_feat)
 
     def forward(self, student_feat, teacher_feat):
+        """(B, C_s, H, W) student and (B, C, H, W) teacher features ->
+        dict: ``loss`` (scalar) of this level and its logged parts."""
         self._check_inputs(student_feat, teacher_feat)
         aligned = self.align(student_feat)
         with torch.autocast(aligned.device.type, enabled=False):
@@ -170,14 +163,20 @@ class ACAMLoss(nn.Module):
             parts = self._parts(aligned, teacher, channel, spatial)
         total = self.alpha * (parts['channel'] + parts['spatial']) + \
             self.lambda_div * parts['div']
-        self.log_vars = {k: v.detach() for k, v in parts.items()}
-        self.log_vars.update(
+        return dict(
+            loss=total, **{k: v.detach() for k, v in parts.items()},
             coverage=spatial.detach().mean(),
             channel_coverage=channel.detach().mean(),
             entropy=normalised_entropy(spatial.detach(), self.eps))
-        self.spatial_masks = spatial.detach().unflatten(
-            2, teacher.shape[2:])
-        return total
+
+    @torch.no_grad()
+    def spatial_masks(self, student_feat, teacher_feat):
+        """The spatial masks (B, M, H, W) this level's modules make for
+        these features (what the loss weights; for pictures)."""
+        self._check_inputs(student_feat, teacher_feat)
+        fused = self.fusion(teacher_feat.float(),
+                            self.align(student_feat).float())
+        return self.masks(fused)[1].unflatten(2, teacher_feat.shape[2:])
 
     def _check_inputs(self, student_feat, teacher_feat):
         if not isinstance(student_feat, torch.Tensor) or \

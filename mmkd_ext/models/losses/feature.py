@@ -6,6 +6,63 @@ from mmkd_ext.registry import MODELS
 from .utils import DistillInputError, check_same_shape, level_pairs
 
 
+class FeatureAlign(nn.Module):
+    """Optional 1x1 convs, one per level, that map student channels to
+    teacher channels (``f_align``); an identity when no channels are given
+    or they already match.
+
+    Args:
+        student_channels (int | list[int], optional): channels of each
+            student level.
+        teacher_channels (int | list[int], optional): channels of each
+            teacher level.
+        num_levels (int): levels, when the channels are given as one int.
+    """
+
+    def __init__(self, student_channels=None, teacher_channels=None,
+                 num_levels=1):
+        super().__init__()
+        if (student_channels is None) != (teacher_channels is None):
+            raise ValueError('give both student_channels and '
+                             'teacher_channels, or neither')
+        self.convs = self.student_channels = None
+        if student_channels is None:
+            return
+        s_ch = self._per_level(student_channels, num_levels)
+        t_ch = self._per_level(teacher_channels, len(s_ch))
+        if len(s_ch) != len(t_ch):
+            raise ValueError(
+                f'student_channels has {len(s_ch)} levels and '
+                f'teacher_channels {len(t_ch)}')
+        self.student_channels = s_ch
+        self.convs = nn.ModuleList(
+            nn.Conv2d(s, t, 1) if s != t else nn.Identity()
+            for s, t in zip(s_ch, t_ch))
+
+    @staticmethod
+    def _per_level(channels, num_levels):
+        return [channels] * num_levels if isinstance(channels, int) else \
+            list(channels)
+
+    def forward(self, students):
+        """list of (B, C_s, H, W) -> list of (B, C_t, H, W)."""
+        if self.convs is None:
+            return students
+        if len(self.convs) != len(students):
+            raise DistillInputError(
+                f'the align convs were built for {len(self.convs)} levels, '
+                f'got {len(students)}')
+        aligned = []
+        for level, (conv, s) in enumerate(zip(self.convs, students)):
+            if s.shape[1] != self.student_channels[level]:
+                raise DistillInputError(
+                    f'level {level}: student feature has {s.shape[1]} '
+                    f'channels, student_channels says '
+                    f'{self.student_channels[level]}')
+            aligned.append(conv(s))
+        return aligned
+
+
 @MODELS.register_module()
 class FeatureMSELoss(nn.Module):
     """Mean squared error between student and teacher feature maps, summed
@@ -22,50 +79,23 @@ class FeatureMSELoss(nn.Module):
         loss_weight (float): Defaults to 1.0.
 
     Inputs are a (B, C, H, W) tensor or a sequence of them (one per level,
-    e.g. the FPN outputs of ``neck``).
+    e.g. the FPN outputs of ``neck``, or the per-level calls of a shared
+    head).
     """
+    takes_levels = True
 
     def __init__(self, student_channels=None, teacher_channels=None,
                  num_levels=1, loss_weight=1.0):
         super().__init__()
         self.loss_weight = loss_weight
-        if (student_channels is None) != (teacher_channels is None):
-            raise ValueError('give both student_channels and '
-                             'teacher_channels, or neither')
-        self.align = self.student_channels = None
-        if student_channels is not None:
-            s_ch = self._per_level(student_channels, num_levels)
-            t_ch = self._per_level(teacher_channels, len(s_ch))
-            if len(s_ch) != len(t_ch):
-                raise ValueError(
-                    f'student_channels has {len(s_ch)} levels and '
-                    f'teacher_channels {len(t_ch)}')
-            self.student_channels = s_ch
-            self.align = nn.ModuleList(
-                nn.Conv2d(s, t, 1) if s != t else nn.Identity()
-                for s, t in zip(s_ch, t_ch))
-
-    @staticmethod
-    def _per_level(channels, num_levels):
-        return [channels] * num_levels if isinstance(channels, int) else \
-            list(channels)
+        self.align = FeatureAlign(student_channels, teacher_channels,
+                                  num_levels)
 
     def forward(self, student_feats, teacher_feats):
         """Tensors (B, C, H, W) or sequences of them -> scalar."""
         students, teachers = level_pairs(student_feats, teacher_feats)
-        if self.align is not None and len(self.align) != len(students):
-            raise DistillInputError(
-                f'the align convs were built for {len(self.align)} levels, '
-                f'got {len(students)}')
         total = 0
-        for level, (s, t) in enumerate(zip(students, teachers)):
-            if self.align is not None:
-                if s.shape[1] != self.student_channels[level]:
-                    raise DistillInputError(
-                        f'level {level}: student feature has {s.shape[1]} '
-                        f'channels, student_channels says '
-                        f'{self.student_channels[level]}')
-                s = self.align[level](s)
+        for level, (s, t) in enumerate(zip(self.align(students), teachers)):
             check_same_shape(
                 s, t, f'feature (level {level})',
                 '; set student_channels/teacher_channels for a channel '

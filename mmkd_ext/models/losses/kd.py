@@ -9,7 +9,8 @@ from .utils import check_same_shape
 @MODELS.register_module()
 class KDLoss(nn.Module):
     """``loss_weight * tau^2 * KL(softmax(z_t / tau) || softmax(z_s / tau))``,
-    summed over classes and averaged over the batch.
+    summed over classes (dim 1) and averaged over the batch (and, for
+    dense logits (B, C, H, W), over positions).
 
     Args:
         temperature (float): tau. Defaults to 4.0.
@@ -24,7 +25,8 @@ class KDLoss(nn.Module):
         self.loss_weight = loss_weight
 
     def forward(self, student_logits, teacher_logits):
-        """student_logits, teacher_logits: (B, C) -> scalar."""
+        """student_logits, teacher_logits: (B, C) or (B, C, H, W) ->
+        scalar."""
         check_same_shape(student_logits, teacher_logits, 'logits',
                          ' (do teacher and student have the same classes?)')
         tau = self.temperature

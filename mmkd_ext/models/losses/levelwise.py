@@ -12,10 +12,9 @@ class LevelwiseLoss(nn.Module):
     parameters, e.g. ``ACAMLoss``) to the levels of a feature tap and sum
     them.
 
-    Per-level ``log_vars`` of the level losses are gathered into
-    ``log_vars``: the names in the level loss's ``summed_log_vars`` are
-    summed over levels (so the parts add up to the loss), the others are
-    averaged.
+    A level loss returns a scalar or a dict with ``loss`` and parts to
+    log; the result is the sum of the levels' losses and, for each part,
+    its mean over levels (a dict when the level losses return dicts).
 
     Args:
         level_loss (dict): config of the loss of one level, called as
@@ -26,6 +25,7 @@ class LevelwiseLoss(nn.Module):
             differs from the teacher's (bilinear). Without it such a level is
             an error. Defaults to False.
     """
+    takes_levels = True
 
     def __init__(self, level_loss, num_levels, resize_student=False):
         super().__init__()
@@ -35,22 +35,29 @@ class LevelwiseLoss(nn.Module):
         self.levels = nn.ModuleList(
             MODELS.build(level_loss) for _ in range(num_levels))
         self.resize_student = resize_student
-        self.log_vars = {}
 
     def forward(self, student_feats, teacher_feats):
-        """A (B, C, H, W) tensor or a sequence of them per model -> scalar,
-        the sum over levels."""
+        """A (B, C, H, W) tensor or a sequence of them per model -> the sum
+        over levels (with the level losses' parts averaged, see above)."""
+        outputs = [level(student, teacher) for level, (student, teacher)
+                   in zip(self.levels, self.level_inputs(student_feats,
+                                                         teacher_feats))]
+        if not isinstance(outputs[0], dict):
+            return sum(outputs)
+        return {key: sum(out[key] for out in outputs) /
+                (1 if key == 'loss' else len(outputs))
+                for key in outputs[0]}
+
+    def level_inputs(self, student_feats, teacher_feats):
+        """``(student, teacher)`` of each level as the level losses get
+        them (student maps resized where configured)."""
         students, teachers = level_pairs(student_feats, teacher_feats)
         if len(students) != len(self.levels):
             raise DistillInputError(
                 f'num_levels is {len(self.levels)} but the taps have '
                 f'{len(students)} levels')
-        total = 0
-        for level, (student, teacher) in enumerate(zip(students, teachers)):
-            total = total + self.levels[level](
-                self._match_size(level, student, teacher), teacher)
-        self.log_vars = self._gather_log_vars()
-        return total
+        return [(self._match_size(level, s, t), t)
+                for level, (s, t) in enumerate(zip(students, teachers))]
 
     def _match_size(self, level, student, teacher):
         if student.shape[2:] == teacher.shape[2:]:
@@ -64,12 +71,3 @@ class LevelwiseLoss(nn.Module):
                 f"teacher's")
         return F.interpolate(student, size=teacher.shape[2:],
                              mode='bilinear', align_corners=False)
-
-    def _gather_log_vars(self):
-        summed = getattr(self.levels[0], 'summed_log_vars', ())
-        gathered = {}
-        for level in self.levels:
-            for key, value in getattr(level, 'log_vars', {}).items():
-                gathered[key] = gathered.get(key, 0) + value
-        return {key: value if key in summed else value / len(self.levels)
-                for key, value in gathered.items()}

@@ -3,6 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
+from mmkd_ext.models.data_samples import classification_labels
 from .utils import MASKED_LOGIT, check_same_shape, hard_labels
 
 
@@ -33,9 +34,12 @@ class NKDLoss(nn.Module):
         self.gamma = gamma
         self.loss_weight = loss_weight
 
-    def forward(self, student_logits, teacher_logits, gt_label):
-        """student_logits, teacher_logits: (B, C); gt_label: (B,) indices or
-        a (B, C) mixup/cutmix score matrix (its argmax is used) -> scalar."""
+    def forward(self, student_logits, teacher_logits, data_samples):
+        """student_logits, teacher_logits: (B, C); data_samples: the
+        batch's, whose ``gt_label`` (B,) indices or (B, C) mixup/cutmix
+        ``gt_score`` (its argmax is used) give y -> scalar."""
+        gt_label = classification_labels(data_samples).to(
+            student_logits.device)
         check_same_shape(student_logits, teacher_logits, 'logits',
                          ' (do teacher and student have the same classes?)')
         s = student_logits.float()
