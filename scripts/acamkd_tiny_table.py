@@ -1,85 +1,97 @@
-"""The tiny-data learning check of configs/acamkd/README.md.
+"""The tiny-data check of configs/acamkd/README.md.
 
-For tiny COCO and tiny Cityscapes: trains the tiny teacher once (seed 0),
-then for each seed the quarter-width student alone and with ACAM-KD (same
-seed, same teacher), evaluates each on the 32 validation images, and prints
-markdown tables of mean +- std (bbox mAP, mIoU) and of the ACAM loss in the
-first and last logged iterations of each distilled run.
+For tiny COCO (bbox mAP, 128 validation images) and tiny Cityscapes (mIoU,
+128 validation images): trains the tiny teacher once (seed 0), then for
+each seed the quarter-width student alone, with plain feature imitation
+(FPN-MSE: the ``configs/feature_kd`` loss on the same pair and levels), with
+ACAM-KD's defaults and with ACAM-KD's literal form (same seed, same
+teacher); prints markdown tables of mean +- std and per seed, and of the
+mask coverage of each distilled run (lowest logged value, collapse
+warnings).
 
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py [--seeds 3]
-        [--tasks coco cityscapes] [--variants defaults scale-free ...]
-        [--no-alone] [--student-iters N] [--reuse-teacher]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
+        [--seeds 3] [--tasks coco cityscapes] [--rows ...] [--json FILE]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
+        --select [--seeds 2] [--json FILE]
 
-``--variants`` picks the ACAM-KD settings to run (``VARIANTS``; the
-defaults alone when not given); ``--no-alone`` skips the student-alone
-runs, so that two invocations with different variants can share the CPU.
-``--student-iters`` shortens the iteration-based (Cityscapes) student runs
-(schedule included); ``--reuse-teacher`` tests an already trained teacher
-instead of training it again.
+``--select`` compares ACAM-KD variants (``VARIANTS``) for choosing the
+default instead: the students train on the same training images, and are
+tested on validation images drawn by the same generator with another seed
+(``data/acam_tiny_<task>_select``), never on the images of the table. A
+teacher trained by an earlier invocation is reused.
 """
 import argparse
+import json
 import os.path as osp
+import statistics
 
 from experiment import (ROOT, last_checkpoint, markdown_table, run_tool,
                         run_work_dir, seeds_table, train_and_test)
 from work_dir import latest_test_metrics, train_log
 
 GROUP = 'acamkd_tiny'
+NUM_TRAIN, NUM_VAL = 64, 128
 TASKS = dict(
     coco=dict(
         metric='coco/bbox_mAP',
-        num_val=32,
         teacher='configs/acamkd/retinanet_r18_fpn_tiny-coco.py',
         student='configs/acamkd/retinanet_r18-w16_fpn_tiny-coco.py',
-        distill='configs/acamkd/'
-        'acamkd_retinanet_r18_r18-w16_fpn_tiny-coco.py'),
+        feature='configs/feature_kd/'
+        'fpn-mse_retinanet_r18_r18-w16_fpn_tiny-coco.py',
+        acam='configs/acamkd/acamkd_retinanet_r18_r18-w16_fpn_tiny-coco.py'),
     cityscapes=dict(
         metric='mIoU',
-        num_val=128,
         teacher='configs/acamkd/deeplabv3_r18-d8_tiny-cityscapes.py',
         student='configs/acamkd/deeplabv3_r18-w16-d8_tiny-cityscapes.py',
-        distill='configs/acamkd/'
+        feature='configs/feature_kd/'
+        'logit-mse_deeplabv3_r18-d8_r18-w16-d8_tiny-cityscapes.py',
+        acam='configs/acamkd/'
         'acamkd_deeplabv3_r18-d8_r18-w16-d8_tiny-cityscapes.py'))
 
-
-# ACAM-KD settings (ACAMLoss switches) -> their cfg-options
 LEVEL_LOSS = 'model.distill_losses.acam.level_loss'
+# ACAM-KD settings (ACAMLoss switches over the shipped config's defaults)
 VARIANTS = {
-    'defaults': [],
-    'detached masks': [f'{LEVEL_LOSS}.detach_masks_in_kd=True'],
-    'scale-free masks': [f'{LEVEL_LOSS}.scale_free_masks=True'],
-    'scale-free reversed masks': [f'{LEVEL_LOSS}.scale_free_masks=True',
-                                  f'{LEVEL_LOSS}.reverse_masks_in_kd=True'],
+    'ACAM-KD defaults': [],
+    'ACAM-KD weighted mean': [f'{LEVEL_LOSS}.mask_normaliser=mean'],
+    'ACAM-KD literal': [f'{LEVEL_LOSS}.literal=True'],
 }
+ROWS = ('student alone', 'FPN-MSE', 'ACAM-KD defaults', 'ACAM-KD literal')
+COLLAPSE_WARNING = 'ACAMLoss: the spatial masks of'
 
 
-def run_name(task, variant):
-    """Name (and work dir stem) of a distilled run."""
-    suffix = '' if variant == 'defaults' else ' ' + variant
-    return f'{task} ACAM-KD{suffix}'
+def run_spec(task, row):
+    """(config, extra cfg-options) of a row of ``task``."""
+    spec = TASKS[task]
+    if row == 'student alone':
+        return spec['student'], []
+    if row == 'FPN-MSE':
+        return spec['feature'], []
+    return spec['acam'], VARIANTS[row]
 
 
-def acam_loss_trend(task, variant, seeds):
-    """Markdown rows: loss_acam (and its parts) at the first and the last
-    logged iteration of each seed's distilled run."""
-    lines = []
-    for seed in range(seeds):
-        records = [r for r in train_log(osp.join(
-            ROOT, run_work_dir(run_name(task, variant), seed, GROUP)))
-            if 'loss_acam' in r]
-        first, last = records[0], records[-1]
-        lines.append(
-            f'| {task}, {variant} | {seed} | ' + ' | '.join(
-                f'{first[k]:.4f} -> {last[k]:.4f}' for k in (
-                    'loss_acam', 'acam.channel', 'acam.spatial', 'acam.div'))
-            + f' | {last["acam.coverage"]:.3f} | {last["acam.entropy"]:.3f} |')
-    return lines
+def select_options(task):
+    """cfg-options that test on the selection images of ``task``."""
+    root = f'data/acam_tiny_{task}_select/'
+    options = [f'test_dataloader.dataset.data_root={root}']
+    if task == 'coco':
+        options.append('test_evaluator.ann_file='
+                       f'{root}annotations/instances_val2017.json')
+    return options
 
 
-def teacher_metrics(config, work_dir, reuse):
-    """Train (seed 0) and test the teacher; with ``reuse``, only test the
-    last checkpoint already in ``work_dir``."""
-    if not reuse:
+def make_data(task, select):
+    for root, seed in ((f'data/acam_tiny_{task}', 0),
+                       (f'data/acam_tiny_{task}_select', 1))[:1 + select]:
+        run_tool(['tools/make_tiny_data.py', task, root, '--seed', str(seed),
+                  '--num-train', str(NUM_TRAIN), '--num-val', str(NUM_VAL),
+                  '--overwrite'],
+                 osp.join(ROOT, 'work_dirs', GROUP, 'make_tiny_data.log'))
+
+
+def teacher_metrics(config, work_dir):
+    """Train (seed 0) and test the teacher, or only test the checkpoint a
+    previous invocation left in ``work_dir``."""
+    if not osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
         return train_and_test(config, work_dir, ['randomness.seed=0'])[0]
     run_tool(['tools/test.py', config, last_checkpoint(
         osp.join(ROOT, work_dir)), '--work-dir', work_dir],
@@ -87,47 +99,80 @@ def teacher_metrics(config, work_dir, reuse):
     return latest_test_metrics(osp.join(ROOT, work_dir))
 
 
+def coverage_report(name, seeds, group):
+    """Per seed: the lowest logged mean spatial-mask coverage, the last
+    one, and the number of collapse warnings in the run's log."""
+    report = []
+    for seed in range(seeds):
+        work_dir = osp.join(ROOT, run_work_dir(name, seed, group))
+        values = [r['acam.coverage'] for r in train_log(work_dir)
+                  if 'acam.coverage' in r]
+        with open(osp.join(work_dir, 'run.log')) as f:
+            warnings = f.read().count(COLLAPSE_WARNING)
+        report.append(dict(min=min(values), last=values[-1],
+                           collapse_warnings=warnings))
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--tasks', nargs='+', default=list(TASKS))
-    parser.add_argument('--variants', nargs='+', default=['defaults'],
-                        choices=list(VARIANTS))
-    parser.add_argument('--no-alone', action='store_true')
-    parser.add_argument('--student-iters', type=int)
-    parser.add_argument('--reuse-teacher', action='store_true')
+    parser.add_argument('--rows', nargs='+', default=list(ROWS),
+                        choices=['student alone', 'FPN-MSE', *VARIANTS])
+    parser.add_argument('--select', action='store_true',
+                        help='compare the ACAM-KD variants on the selection '
+                        'images instead')
+    parser.add_argument('--json', help='also write the results here')
     args = parser.parse_args()
-    trend = ['| data | seed | loss_acam first -> last | L_channel | '
-             'L_spatial | L_div | last coverage | last entropy |',
-             '|---|---|---|---|---|---|---|---|']
-    tables = []
+    rows = list(VARIANTS) if args.select else args.rows
+    group = GROUP + ('_select' if args.select else '')
+    results, tables = {}, []
     for task in args.tasks:
         spec = TASKS[task]
-        run_tool(['tools/make_tiny_data.py', task, f'data/acam_tiny_{task}',
-                  '--num-train', '64', '--num-val', str(spec['num_val'])],
-                 osp.join(ROOT, 'work_dirs', GROUP, 'make_tiny_data.log'))
+        make_data(task, args.select)
         teacher_dir = osp.join('work_dirs', GROUP, f'{task}_teacher')
-        metrics = teacher_metrics(spec['teacher'], teacher_dir,
-                                  args.reuse_teacher)
-        print(f'{task} teacher (seed 0): {metrics[spec["metric"]]:.4f}',
-              flush=True)
+        metrics = teacher_metrics(spec['teacher'], teacher_dir)
         ckpt = last_checkpoint(osp.join(ROOT, teacher_dir))
-        schedule = [] if task == 'coco' or not args.student_iters else [
-            f'train_cfg.max_iters={args.student_iters}',
-            f'param_scheduler.0.end={args.student_iters}']
-        runs = [] if args.no_alone else [
-            (f'{task} student alone', spec['student'], schedule)]
-        runs += [(run_name(task, variant), spec['distill'],
-                  [f'model.teacher_ckpt={ckpt}', *VARIANTS[variant],
-                   *schedule]) for variant in args.variants]
-        rows = seeds_table(runs, args.seeds, metrics=(spec['metric'], ),
-                           group=GROUP)
-        tables.append(f'teacher (seed 0): {metrics[spec["metric"]]:.4f}\n' +
-                      markdown_table(rows, (spec['metric'], ), args.seeds))
-        for variant in args.variants:
-            trend += acam_loss_trend(task, variant, args.seeds)
+        extra = select_options(task) if args.select else []
+        runs = []
+        for row in rows:
+            config, options = run_spec(task, row)
+            teacher = [] if row == 'student alone' else \
+                [f'model.teacher_ckpt={ckpt}']
+            runs.append((f'{task} {row}', config,
+                         [*teacher, *options, *extra]))
+        table = seeds_table(runs, args.seeds, metrics=(spec['metric'], ),
+                            group=group)
+        results[task] = dict(teacher=metrics[spec['metric']], runs={})
+        for (name, values, minutes), row in zip(table, rows):
+            results[task]['runs'][row] = dict(
+                per_seed=values[spec['metric']], minutes=minutes)
+            if row.startswith('ACAM'):
+                results[task]['runs'][row]['coverage'] = coverage_report(
+                    name, args.seeds, group)
+        tables.append(f'{task} teacher (seed 0): '
+                      f'{metrics[spec["metric"]]:.4f}\n' +
+                      markdown_table(table, (spec['metric'], ), args.seeds))
     print('\n\n'.join(tables))
-    print('\n' + '\n'.join(trend))
+    print('\n| data | run | lowest / last mean coverage per seed | collapse '
+          'warnings |\n|---|---|---|---|')
+    for task, result in results.items():
+        for row, run in result['runs'].items():
+            if 'coverage' in run:
+                cells = ', '.join(f"{c['min']:.3f} / {c['last']:.3f}"
+                                  for c in run['coverage'])
+                warnings = sum(c['collapse_warnings']
+                               for c in run['coverage'])
+                print(f'| {task} | {row} | {cells} | {warnings} |')
+    for task, result in results.items():
+        for row, run in result['runs'].items():
+            run['mean'] = statistics.mean(run['per_seed'])
+            run['std'] = statistics.stdev(run['per_seed']) \
+                if len(run['per_seed']) > 1 else 0.0
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=1)
 
 
 if __name__ == '__main__':

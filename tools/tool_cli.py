@@ -48,8 +48,9 @@ def prepare_cpu_distributed(cfg):
     mmengine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally
     and its default DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail
     on CPU. So the process group is started here with gloo (the Runner then
-    finds it initialised and keeps it) and, unless the config has its own
-    ``model_wrapper_cfg``, DDP gets ``device_ids=None``."""
+    finds it initialised and keeps it) and the DDP wrapper (the config's
+    ``model_wrapper_cfg``, e.g. ``MMSeparateDistributedDataParallel``, or
+    mmengine's default) gets ``device_ids=None``."""
     import torch
     import torch.distributed as dist
     if cfg.launcher != 'pytorch' or torch.cuda.is_available() or \
@@ -62,9 +63,9 @@ def prepare_cpu_distributed(cfg):
     dist.init_process_group(backend='gloo')
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(
-            type='MMDistributedDataParallel', device_ids=None,
-            broadcast_buffers=False,
+            type='MMDistributedDataParallel', broadcast_buffers=False,
             find_unused_parameters=cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
 def build_runner(cfg):

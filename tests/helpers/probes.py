@@ -15,9 +15,12 @@ class RankProbeHook(Hook):
     model with an augmentor (HARD), the augmentor's weights."""
 
     def after_train(self, runner):
+        from mmkd_ext.models.distillers.base import unwrap
         model = getattr(runner.model, 'module', runner.model)
         augmentor = getattr(model, 'augmentor', None)
-        model = getattr(model, 'student', model)
+        # MMSeparateDistributedDataParallel wraps each part in its own DDP
+        augmentor = augmentor and unwrap(augmentor)
+        model = unwrap(getattr(model, 'student', model))
         record = dict(
             world_size=get_world_size(), iters=runner.iter,
             checksum=sum(float(p.double().sum())

@@ -127,16 +127,24 @@ def test_unknown_channel_mask_form():
 
 
 # -- losses -------------------------------------------------------------------
-def reference_parts(diff, channel, spatial, eps=1e-6):
-    """Loops over methods.md 1.5. diff (B, C, N), masks (B, M, C/N)."""
+def reference_parts(diff, channel, spatial, normaliser='sum', eps=1e-6):
+    """Loops over methods.md 1.5 ('sum': M^2 e / sum M) and the two
+    weighted means ('squares': M^2 e / sum M^2, 'mean': M e / sum M).
+    diff (B, C, N), masks (B, M, C/N)."""
     batch, c, n = diff.shape
     masks = channel.shape[1]
+
+    def term(mask, sq_err, size):
+        weights = mask if normaliser == 'mean' else mask**2
+        mass = weights if normaliser == 'squares' else mask
+        return (weights * sq_err).sum() / (size * mass.sum() + eps)
+
     l_c = l_s = l_div = 0
     for b in range(batch):
         for m in range(masks):
             mc, ms = channel[b, m], spatial[b, m]
-            l_c += ((mc[:, None] * diff[b])**2).sum() / (n * mc.sum() + eps)
-            l_s += ((ms[None, :] * diff[b])**2).sum() / (c * ms.sum() + eps)
+            l_c += term(mc, (diff[b]**2).sum(1), n)
+            l_s += term(ms, (diff[b]**2).sum(0), c)
             for j in range(masks):
                 if j != m:
                     l_div += 2 * (ms * spatial[b, j]).sum() / (
@@ -145,15 +153,18 @@ def reference_parts(diff, channel, spatial, eps=1e-6):
             l_div / (batch * masks * (masks - 1)))
 
 
-def test_masked_losses_match_the_loops():
+@pytest.mark.parametrize('normaliser', ['sum', 'squares', 'mean'])
+def test_masked_losses_match_the_loops(normaliser):
     diff = feats(2, 6, 10)
     channel = torch.sigmoid(feats(2, 3, 6, seed=1))
     spatial = torch.sigmoid(feats(2, 3, 10, seed=2))
-    l_c, l_s, l_div = reference_parts(diff, channel, spatial)
+    l_c, l_s, l_div = reference_parts(diff, channel, spatial, normaliser)
     sq = diff.square()
-    assert masked_feature_mse(sq.sum(2), channel, 10, 1e-6).item() == \
+    assert masked_feature_mse(sq.sum(2), channel, 10, 1e-6,
+                              normaliser).item() == \
         pytest.approx(l_c.item(), rel=1e-5)
-    assert masked_feature_mse(sq.sum(1), spatial, 6, 1e-6).item() == \
+    assert masked_feature_mse(sq.sum(1), spatial, 6, 1e-6,
+                              normaliser).item() == \
         pytest.approx(l_s.item(), rel=1e-5)
     assert dice_diversity(spatial, 1e-6).item() == \
         pytest.approx(l_div.item(), rel=1e-5)
@@ -183,7 +194,7 @@ def test_acam_loss_is_the_weighted_sum_of_its_parts(acam_inputs):
     total = parts['loss']
     aligned, channel, spatial = recompute(loss, student, teacher)
     l_c, l_s, l_div = reference_parts(
-        (teacher - aligned).flatten(2), channel, spatial)
+        (teacher - aligned).flatten(2), channel, spatial, 'squares')
     assert parts['channel'].item() == pytest.approx(l_c.item(), rel=1e-5)
     assert parts['spatial'].item() == pytest.approx(l_s.item(), rel=1e-5)
     assert parts['div'].item() == pytest.approx(l_div.item(), rel=1e-5)
@@ -219,45 +230,85 @@ def test_detach_masks_in_kd_trains_masks_by_diversity_only(acam_inputs):
     assert loss.align.weight.grad.abs().sum() > 0
 
 
-def test_literal_loss_shrinks_with_the_masks_scale_free_does_not():
+def test_literal_loss_shrinks_with_the_masks_weighted_means_do_not():
     """The collapse of the README: the literal loss is linear in a common
-    mask scale, the scale-free one is a weighted mean of the errors."""
+    mask scale, the two other normalisers give weighted means of the
+    errors."""
     sq_err = feats(2, 10).square()
     masks = torch.sigmoid(feats(2, 3, 10, seed=1))
-    literal = [masked_feature_mse(sq_err, s * masks, 4, 0.0)
+    literal = [masked_feature_mse(sq_err, s * masks, 4, 0.0, 'sum')
                for s in (1.0, 0.1)]
-    free = [masked_feature_mse(sq_err, s * masks, 4, 0.0, scale_free=True)
-            for s in (1.0, 0.1)]
     assert literal[1].item() == pytest.approx(0.1 * literal[0].item())
-    assert free[1].item() == pytest.approx(free[0].item())
-    weights = masks.square()
-    expected = ((weights * sq_err[:, None]).sum(2) / weights.sum(2)) / 4
-    assert free[0].item() == pytest.approx(expected.mean().item())
-    # flat masks give the plain mean of the errors
-    flat = masked_feature_mse(sq_err, torch.full((2, 3, 10), 0.3), 4, 0.0,
-                              scale_free=True)
-    assert flat.item() == pytest.approx(sq_err.mean().item() / 4)
+    for normaliser in ('squares', 'mean'):
+        free = [masked_feature_mse(sq_err, s * masks, 4, 0.0, normaliser)
+                for s in (1.0, 0.1)]
+        assert free[1].item() == pytest.approx(free[0].item())
+        # flat masks give the plain mean of the errors
+        flat = masked_feature_mse(sq_err, torch.full((2, 3, 10), 0.3), 4,
+                                  0.0, normaliser)
+        assert flat.item() == pytest.approx(sq_err.mean().item() / 4)
 
 
-def test_scale_free_masks_switch(acam_inputs):
+@pytest.mark.parametrize('kwargs, normaliser, reversed_', [
+    (dict(), 'squares', True),
+    (dict(literal=True), 'sum', False),
+    (dict(mask_normaliser='mean'), 'mean', True),
+    (dict(detach_masks_in_kd=True), 'squares', False)])
+def test_defaults_and_the_literal_switch(acam_inputs, kwargs, normaliser,
+                                         reversed_):
     student, teacher = acam_inputs
     torch.manual_seed(0)
-    loss = ACAMLoss(4, 8, num_masks=3, scale_free_masks=True)
+    loss = ACAMLoss(4, 8, num_masks=3, **kwargs)
+    assert (loss.mask_normaliser, loss.reverse_masks_in_kd) == \
+        (normaliser, reversed_)
     parts = loss(student, teacher)
     aligned, channel, spatial = recompute(loss, student, teacher)
-    sq_err = (teacher - aligned).flatten(2).square()
-    assert parts['spatial'].item() == pytest.approx(
-        masked_feature_mse(sq_err.sum(1), spatial, 8, 1e-6,
-                           scale_free=True).item(), rel=1e-5)
-    assert parts['channel'].item() == pytest.approx(
-        masked_feature_mse(sq_err.sum(2), channel, 30, 1e-6,
-                           scale_free=True).item(), rel=1e-5)
+    l_c, l_s, _ = reference_parts((teacher - aligned).flatten(2), channel,
+                                  spatial, normaliser)
+    assert parts['spatial'].item() == pytest.approx(l_s.item(), rel=1e-5)
+    assert parts['channel'].item() == pytest.approx(l_c.item(), rel=1e-5)
+
+
+def test_literal_does_not_combine_with_other_mask_switches():
+    for kwargs in (dict(mask_normaliser='squares'),
+                   dict(reverse_masks_in_kd=True)):
+        with pytest.raises(ValueError, match='literal=True is the sum'):
+            ACAMLoss(4, 8, literal=True, **kwargs)
+    with pytest.raises(ValueError, match='mask_normaliser must be one of'):
+        ACAMLoss(4, 8, mask_normaliser='max')
+
+
+def test_collapse_guard_warns_once_naming_the_level(acam_inputs,
+                                                    monkeypatch):
+    import mmkd_ext.models.losses.acam as acam
+    warnings = []
+    monkeypatch.setattr(acam, 'print_log',
+                        lambda msg, **kwargs: warnings.append(msg))
+    student, teacher = acam_inputs
+    loss = LevelwiseLoss(dict(type='ACAMLoss', student_channels=4,
+                              teacher_channels=8, num_masks=2,
+                              collapse_threshold=1.0, collapse_iters=3),
+                         num_levels=2)
+    for _ in range(5):  # coverage < 1 always: collapsed
+        loss((student, student), (teacher, teacher))
+    assert len(warnings) == 2  # once per level, at the 3rd iteration
+    assert 'level 0, 5x6 feature map' in warnings[0]
+    assert 'level 1,' in warnings[1] and 'literal=True' in warnings[1]
+    loss.eval()
+    assert loss.levels[0].collapsed_iters == 5
+    loss((student, student), (teacher, teacher))  # not counted in eval
+    assert loss.levels[0].collapsed_iters == 5
+    # healthy masks never warn
+    loss = ACAMLoss(4, 8, num_masks=2, collapse_iters=1)
+    loss(student, teacher)
+    assert len(warnings) == 2
 
 
 def mask_and_student_grads(student, teacher, **kwargs):
     """Gradients of the KD terms alone (lambda_div=0) on the spatial-mask
-    tokens and on the student."""
+    tokens and on the student (the masks trained jointly unless said)."""
     torch.manual_seed(0)
+    kwargs.setdefault('reverse_masks_in_kd', False)
     loss = ACAMLoss(4, 8, num_masks=3, lambda_div=0.0, **kwargs)
     student.grad = None
     loss(student, teacher)['loss'].backward()
@@ -268,11 +319,11 @@ def test_reverse_masks_in_kd_negates_only_the_mask_gradient(acam_inputs):
     """The mask generator ascends the KD loss, the student still descends
     it; detaching leaves the generator no gradient from the KD terms."""
     student, teacher = acam_inputs
-    for scale_free in (False, True):
+    for normaliser in ('sum', 'squares'):
         joint = mask_and_student_grads(student, teacher,
-                                       scale_free_masks=scale_free)
+                                       mask_normaliser=normaliser)
         reverse = mask_and_student_grads(student, teacher,
-                                         scale_free_masks=scale_free,
+                                         mask_normaliser=normaliser,
                                          reverse_masks_in_kd=True)
         assert joint[0].abs().sum() > 0
         torch.testing.assert_close(reverse[0], -joint[0])
@@ -280,7 +331,7 @@ def test_reverse_masks_in_kd_negates_only_the_mask_gradient(acam_inputs):
         # the student reaches the masks through STCA-FF, so only its
         # direct part is shared: compare with the masks detached
         detached = mask_and_student_grads(student, teacher,
-                                          scale_free_masks=scale_free,
+                                          mask_normaliser=normaliser,
                                           detach_masks_in_kd=True)
         assert not detached[0].any()
         torch.testing.assert_close(reverse[1] - detached[1],

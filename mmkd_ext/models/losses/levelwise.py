@@ -34,6 +34,9 @@ class LevelwiseLoss(nn.Module):
                              f'{num_levels!r}')
         self.levels = nn.ModuleList(
             MODELS.build(level_loss) for _ in range(num_levels))
+        for index, level in enumerate(self.levels):
+            if hasattr(level, 'level_index'):  # named in its messages
+                level.level_index = index
         self.resize_student = resize_student
 
     def forward(self, student_feats, teacher_feats):
