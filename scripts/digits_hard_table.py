@@ -56,6 +56,10 @@ CANDIDATES = [
     ('reg 0.01', ['model.reg_weight=0.01']),
     ('consistency 0.3', ['model.consistency_weight=0.3']),
     ('mirrored', ['model.augmentor.symmetric=True']),
+    ('fraction 0.75', ['model.augment_fraction=0.75']),
+    ('fraction 1', ['model.augment_fraction=1.0']),
+    ('fraction 1, reg 0.01', ['model.augment_fraction=1.0',
+                              'model.reg_weight=0.01']),
 ]
 
 
@@ -82,9 +86,18 @@ def learned_shift(work_dir):
 
 
 def train_teacher():
+    """Train (seed 0) and test the teacher, or reuse the one an earlier
+    invocation trained."""
     make_digits()
     teacher_dir = osp.join('work_dirs', 'digits', 'hard_teacher')
-    metrics, _ = train_and_test(TEACHER, teacher_dir, ['randomness.seed=0'])
+    if osp.isfile(osp.join(ROOT, teacher_dir, 'last_checkpoint')):
+        run_tool(['tools/test.py', TEACHER, last_checkpoint(
+            osp.join(ROOT, teacher_dir)), '--work-dir', teacher_dir],
+            osp.join(ROOT, teacher_dir, 'run.log'))
+        metrics = latest_test_metrics(osp.join(ROOT, teacher_dir))
+    else:
+        metrics, _ = train_and_test(TEACHER, teacher_dir,
+                                    ['randomness.seed=0'])
     top1 = (metrics['accuracy/top1'], test_centred(TEACHER, teacher_dir))
     print('teacher (seed 0): translated {:.2f}, centred {:.2f}'.format(*top1),
           flush=True)
@@ -92,16 +105,23 @@ def train_teacher():
                   f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']
 
 
-def select(teacher, seed=0):
-    """Each candidate (and plain KD, the reference for the centred digits)
-    on the held-out training digits; returns ``{name: results}``."""
+def select(teacher, names, seed=0):
+    """Each candidate of ``names`` (all by default) with plain KD and the
+    oracle as references, on the held-out training digits; returns
+    ``{name: results}``."""
     results = {}
-    runs = [('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', [])] + [
-        (f'HARD, {name}', HARD, options) for name, options in CANDIDATES]
+    runs = [('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', []),
+            ('KD + random translations (oracle)',
+             'configs/hard/kd-shift_cnn_mlp_digits20.py', [])] + [
+        (f'HARD, {name}', HARD, options) for name, options in CANDIDATES
+        if not names or name in names]
     for name, config, options in runs:
         work_dir = run_work_dir(name, seed, 'digits_hard_select')
         options = [f'randomness.seed={seed}', *teacher, *HOLDOUT, *options]
-        metrics, _ = train_and_test(config, work_dir, options)
+        if osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
+            metrics = latest_test_metrics(osp.join(ROOT, work_dir))
+        else:  # a run of an earlier invocation is reused
+            metrics, _ = train_and_test(config, work_dir, options)
         results[name] = dict(
             translated=metrics['accuracy/top1'],
             centred=test_centred(config, work_dir, HOLDOUT))
@@ -154,10 +174,12 @@ def main():
     parser.add_argument('--select', action='store_true',
                         help="choose HARD's settings on held-out training "
                         'digits instead of writing the table')
+    parser.add_argument('--candidates', nargs='+', default=[],
+                        help='with --select: only these candidates')
     parser.add_argument('--json', help='also write the results here')
     args = parser.parse_args()
     teacher_top1, teacher = train_teacher()
-    results = select(teacher) if args.select else \
+    results = select(teacher, args.candidates) if args.select else \
         table(teacher, teacher_top1, args.seeds)
     if args.json:
         with open(args.json, 'w') as f:

@@ -23,6 +23,10 @@ if command -v nvcc >/dev/null 2>&1 && command -v nvidia-smi >/dev/null 2>&1 \
     && nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
   CUDA_TAG="cu$(nvcc --version | sed -n 's/.*release \([0-9]*\)\.\([0-9]*\).*/\1\2/p')"
   export FORCE_CUDA=1
+  # compile for the visible GPU unless the user chose architectures
+  export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-$(nvidia-smi \
+      --query-gpu=compute_cap --format=csv,noheader | sort -u | paste -sd';')}
+  CUDA_TAG="$CUDA_TAG-sm$(echo "$TORCH_CUDA_ARCH_LIST" | tr -d '.;+ ' | tr 'A-Z' 'a-z')"
 else
   CUDA_TAG=cpu
   export FORCE_CUDA=0
@@ -62,7 +66,11 @@ PY_TAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[
 WHEEL_DIR="$CACHE_DIR/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$PY_TAG-$CUDA_TAG"
 if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
   say "no cached mmcv wheel in $WHEEL_DIR"
-  say "building mmcv $MMCV_VERSION from source with compiled ops ($CUDA_TAG)."
+  if [[ $FORCE_CUDA == 1 ]]; then
+    say "building mmcv $MMCV_VERSION with CUDA ops ($CUDA_TAG, TORCH_CUDA_ARCH_LIST=$TORCH_CUDA_ARCH_LIST)."
+  else
+    say "building mmcv $MMCV_VERSION from source with CPU ops (no GPU and nvcc here)."
+  fi
   say "this is long: 10-15 minutes on 2 cores, once per machine; progress below"
   BUILD_DIR=$(mktemp -d)
   trap 'rm -rf "$BUILD_DIR"' EXIT
