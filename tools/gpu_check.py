@@ -27,7 +27,7 @@ STEP_CONFIGS = [
     'configs/smoke/resnet18_tiny-imagenet.py',
     'configs/smoke/retinanet_r18_fpn_tiny-coco.py',
     'configs/smoke/deeplabv3_r18-d8_tiny-cityscapes.py',
-    'configs/demo/nkd_resnet18_resnet18-w16_digits.py',
+    'configs/demo/nkd_resnet18-w32_lenet5_digits-5pct.py',
     'configs/acamkd/acamkd_retinanet_r18_r18-w16_fpn_tiny-coco.py',
     'configs/acamkd/acamkd_deeplabv3_r18-d8_r18-w16-d8_tiny-cityscapes.py',
 ]

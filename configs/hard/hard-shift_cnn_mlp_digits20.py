@@ -17,7 +17,7 @@ model = dict(
     augmentor_steps=1,
     student_steps=1,
     consistency_weight=1.0,  # at the KD temperature (tau 4)
-    reg_weight=0.1)
+    reg_weight=0.01)
 
 optim_wrapper = dict(
     _delete_=True,

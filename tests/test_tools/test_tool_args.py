@@ -9,7 +9,7 @@ import torch
 from conftest import ROOT, config_path
 from mmkd_ext.utils.config import ConfigError, load_config
 
-DISTILL_DEMO = config_path('demo', 'nkd_resnet18_resnet18-w16_digits.py')
+DISTILL_DEMO = config_path('demo', 'nkd_resnet18-w32_lenet5_digits-5pct.py')
 
 
 def tool(name):
@@ -41,7 +41,7 @@ def test_amp_config_path():
 def test_defaults_and_options():
     cfg = train_cfg('--cfg-options', 'train_cfg.max_epochs=3')
     assert cfg.work_dir == osp.join('./work_dirs',
-                                    'nkd_resnet18_resnet18-w16_digits')
+                                    'nkd_resnet18-w32_lenet5_digits-5pct')
     assert cfg.train_cfg.max_epochs == 3 and cfg.launcher == 'none'
     assert cfg.default_scope == 'mmpretrain'
     assert cfg.model.type == 'mmkd_ext.ClassificationDistiller'

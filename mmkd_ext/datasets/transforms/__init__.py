@@ -1,4 +1,6 @@
 """Pipeline transforms of mmkd_ext, registered in ``mmkd_ext.registry.TRANSFORMS``."""
+from .replay import ReplayedAugment, TeacherCacheError
 from .translation import CenterPad, RandomIntegerTranslate
 
-__all__ = ['CenterPad', 'RandomIntegerTranslate']
+__all__ = ['CenterPad', 'RandomIntegerTranslate', 'ReplayedAugment',
+           'TeacherCacheError']

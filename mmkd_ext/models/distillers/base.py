@@ -17,12 +17,14 @@ from mmengine.runner import load_checkpoint
 from mmkd_ext.models.losses.utils import DistillInputError
 from mmkd_ext.registry import MODELS
 from mmkd_ext.utils.config import ConfigError, load_config
-from .taps import Taps, parse_tap, tap_name
+from .taps import CachedTeacherTaps, Taps, parse_tap, tap_name
 from .teacher_inputs import TeacherInputs
 
 # Keys of a ``distill_losses`` entry that are not arguments of the loss.
 TAP_KEYS = ('student_tap', 'teacher_tap', 'extra_taps')
 OWNERS = ('student', 'teacher')
+# teacher='cached': the teacher's outputs come with the data samples
+CACHED = 'cached'
 
 
 class DistillerConfigError(ConfigError):
@@ -175,7 +177,11 @@ class BaseDistiller(BaseModel):
             config's ``model``).
         teacher (dict | str): model config of the teacher, or the path of a
             config whose ``model`` is the teacher (``'mmpretrain::...'``
-            paths allowed). Its own ``data_preprocessor`` (in the model
+            paths allowed), or ``'cached'``: no teacher is built, and every
+            teacher tap is the teacher's logits that
+            ``mmkd_ext.ReplayedAugment(teacher_cache=...)`` read from a
+            cache written by ``tools/cache_teacher.py``
+            (``data_samples[i].teacher_logits``). Its own ``data_preprocessor`` (in the model
             dict, or the config's top-level one) is honoured: when its
             normalisation or channel order differs from the student's, the
             teacher's inputs are re-normalised from the student's batch (a
@@ -205,20 +211,28 @@ class BaseDistiller(BaseModel):
         student = copy.deepcopy(student)
         if data_preprocessor is not None:
             student.setdefault('data_preprocessor', data_preprocessor)
-        if isinstance(teacher, str):
+        self.cached_teacher = teacher == CACHED
+        if self.cached_teacher and (teacher_ckpt or init_student_from_teacher):
+            raise DistillerConfigError(
+                "teacher='cached' has no teacher model: remove teacher_ckpt "
+                "and init_student_from_teacher")
+        if isinstance(teacher, str) and not self.cached_teacher:
             teacher = load_model_config(teacher, 'teacher')
         with self._in_task_scope():
             self.student = MODELS.build(student)
-            self.teacher = MODELS.build(teacher)
+            self.teacher = None if self.cached_teacher else \
+                MODELS.build(teacher)
         self.data_preprocessor = self.student.data_preprocessor
         # a teacher config without a data_preprocessor of its own takes the
         # student's batch as it is
         self.teacher_inputs = TeacherInputs(
             self.data_preprocessor, self.teacher.data_preprocessor
-            if teacher.get('data_preprocessor') is not None else None)
+            if not self.cached_teacher
+            and teacher.get('data_preprocessor') is not None else None)
         self.teacher_ckpt = teacher_ckpt
-        self.teacher.requires_grad_(False)
-        self.teacher.eval()
+        if self.teacher is not None:
+            self.teacher.requires_grad_(False)
+            self.teacher.eval()
         # hooks, not overrides: mmengine's checkpoint code walks modules
         # itself and calls only these hooks
         self.register_state_dict_post_hook(self._drop_teacher_state)
@@ -281,8 +295,9 @@ class BaseDistiller(BaseModel):
                 for owner in OWNERS}
         self.student_taps = Taps(self.student, taps['student'], 'student',
                                  'distill_losses.*.student_tap')
-        self.teacher_taps = Taps(self.teacher, taps['teacher'], 'teacher',
-                                 'distill_losses.*.teacher_tap')
+        self.teacher_taps = CachedTeacherTaps() if self.cached_teacher else \
+            Taps(self.teacher, taps['teacher'], 'teacher',
+                 'distill_losses.*.teacher_tap')
         tapped_roots = {path.split('.')[0] for path, _ in taps['teacher']}
         # The teacher only needs extract_feat when every tap is inside it.
         self._teacher_features_only = tapped_roots <= {'backbone', 'neck'}
@@ -296,7 +311,7 @@ class BaseDistiller(BaseModel):
         checkpoint does not read ``teacher_ckpt``."""
         if self.teacher_ckpt is not None:
             self._load_teacher()
-        elif not self.teacher.is_init:
+        elif self.teacher is not None and not self.teacher.is_init:
             print_log(
                 'teacher_ckpt is not set: the teacher keeps its random '
                 'initialisation', logger='current', level=logging.WARNING)
@@ -305,6 +320,8 @@ class BaseDistiller(BaseModel):
         self._copy_teacher_into_student()
 
     def _copy_teacher_into_student(self):
+        if not self.init_student_from_teacher:
+            return
         teacher_state = self.teacher.state_dict()
         student_state = self.student.state_dict()
         for prefix in self.init_student_from_teacher:
@@ -329,7 +346,8 @@ class BaseDistiller(BaseModel):
         """Set the student (and auxiliary modules) to ``mode``; the teacher
         stays in ``eval()`` always."""
         super().train(mode)
-        self.teacher.eval()
+        if self.teacher is not None:
+            self.teacher.eval()
         return self
 
     def named_parameters(self, prefix='', recurse=True,
@@ -353,6 +371,8 @@ class BaseDistiller(BaseModel):
     def _keep_teacher_state(module, state_dict, prefix, *args):
         """Load-state-dict pre hook: a distiller state has no teacher keys,
         so the teacher keeps (reloads) its own weights."""
+        if module.teacher is None:
+            return
         for key, value in module.teacher.state_dict().items():
             state_dict.setdefault(prefix + 'teacher.' + key, value)
 
@@ -366,7 +386,11 @@ class BaseDistiller(BaseModel):
     @torch.no_grad()
     def teacher_forward(self, inputs, data_samples):
         """Run the teacher (no_grad) on its inputs (see ``teacher``) so
-        that its taps record; returns nothing."""
+        that its taps record (or, cached, give the batch's cached logits);
+        returns nothing."""
+        if self.cached_teacher:
+            self.teacher_taps.record(data_samples)
+            return
         inputs = self.teacher_inputs(inputs, data_samples)
         if self._teacher_features_only:
             self.teacher.extract_feat(inputs)

@@ -145,3 +145,33 @@ class Taps:
 
     def __del__(self):
         self.remove()
+
+
+class CachedTeacherTaps:
+    """The teacher's taps when the teacher is a cache: every teacher tap is
+    the teacher's logits (log-probabilities) on the batch's views, which
+    ``mmkd_ext.ReplayedAugment(teacher_cache=...)`` put into the data
+    samples (``teacher_logits``)."""
+
+    def __init__(self):
+        self.data_samples = None
+
+    def record(self, data_samples):
+        self.data_samples = data_samples
+
+    def calls(self, tap):
+        return 1
+
+    def get(self, tap):
+        samples = self.data_samples or []
+        if not samples or 'teacher_logits' not in samples[0]:
+            raise TapError(
+                "teacher='cached': the data samples carry no teacher_logits;"
+                " put mmkd_ext.ReplayedAugment(teacher_cache=...) in the "
+                "training pipeline and 'teacher_logits' in the meta_keys of "
+                "PackInputs")
+        return torch.stack([torch.as_tensor(s.teacher_logits)
+                            for s in samples])
+
+    def clear(self):
+        self.data_samples = None
