@@ -62,18 +62,25 @@ def run_work_dir(name, seed, group='digits'):
     return osp.join('work_dirs', group, f'{slug}_s{seed}')
 
 
-def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits'):
+def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits',
+                reuse=()):
     """Train and test each ``(name, config, cfg_options)`` of ``runs`` for
     every seed; return rows ``(name, {metric: [per-seed values]}, minutes
-    per run)``, each run in its ``run_work_dir``."""
+    per run)``, each run in its ``run_work_dir``. Runs named in ``reuse``
+    that another table already made (same name, seed and group) are read
+    from their work dir instead (0 minutes)."""
     rows = []
     for name, config, options in runs:
         values = {m: [] for m in metrics}
         minutes = 0.0
         for seed in range(seeds):
             work_dir = run_work_dir(name, seed, group)
-            result, seconds = train_and_test(
-                config, work_dir, [f'randomness.seed={seed}', *options])
+            if name in reuse:
+                result, seconds = latest_test_metrics(
+                    osp.join(ROOT, work_dir)), 0.0
+            else:
+                result, seconds = train_and_test(
+                    config, work_dir, [f'randomness.seed={seed}', *options])
             for m in metrics:
                 values[m].append(metric_value(result, m))
             minutes += seconds / 60

@@ -4,12 +4,14 @@ the teacher (FKD: Shen and Xing, ECCV 2022).
 
     python tools/cache_teacher.py TEACHER_CONFIG TEACHER_CKPT OUT \
         --crops-per-image K [--topk N] [--data-config CONFIG] \
-        [--shard-size 1024] [--batch-size 64] [--launcher pytorch]
+        [--shard-size 1024] [--batch-size 64] [--launcher pytorch] \
+        [--cfg-options KEY=VALUE ...]
 
 The views are those of the ``mmkd_ext.ReplayedAugment`` in the training
 pipeline of ``--data-config`` (default: TEACHER_CONFIG): view c of image i
 is the crop and flip that ``ReplayedAugment`` replays for (i, c); its
-``crops_per_image`` must be K. OUT gets ``meta.json`` and shards of
+``crops_per_image`` must be K. The cached student's own config can be the
+data config (its ``teacher_cache`` is ignored here). OUT gets ``meta.json`` and shards of
 float16 probabilities (n, K, C), or with ``--topk`` their N largest values
 (float16) and class indices (int16). Shards that exist are kept, so an
 interrupted run resumes; under ``--launcher pytorch`` the ranks share the
@@ -22,6 +24,7 @@ import os
 import os.path as osp
 
 import torch
+from mmengine.config import DictAction
 
 from tool_cli import user_errors
 
@@ -41,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument('--batch-size', type=int, default=64)
     parser.add_argument('--launcher', choices=['none', 'pytorch'],
                         default='none')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the data config')
     return parser.parse_args(argv)
 
 
@@ -59,25 +64,37 @@ def replay_transform(dataset, config_path, crops):
         raise ConfigError(
             f'--crops-per-image is {crops} but the ReplayedAugment of '
             f'{config_path} replays {found[0].crops_per_image} views')
-    if found[0].cache is not None:
-        raise ConfigError(
-            f'{config_path}: its ReplayedAugment already reads a '
-            f'teacher_cache; cache with the config that writes it')
     return found[0]
 
 
+def without_cache(dataset_cfg):
+    """The dataset config with its ``ReplayedAugment`` not reading a
+    teacher cache (the config of the cached student can be given as is);
+    dataset wrappers are followed."""
+    while 'pipeline' not in dataset_cfg and 'dataset' in dataset_cfg:
+        dataset_cfg = dataset_cfg.dataset
+    for transform in dataset_cfg.get('pipeline', []):
+        if str(transform.get('type', '')).endswith('ReplayedAugment'):
+            transform.teacher_cache = None
+
+
 def build(args):
-    """(dataset, teacher, replay transform) under the config's scope."""
+    """(dataset, teacher, replay transform) under the config's scope; the
+    dataset unwrapped from its wrappers (sample indices are the wrapped
+    dataset's, as the pipeline sees them)."""
     from mmengine.registry import DATASETS, DefaultScope
     from mmengine.runner import load_checkpoint
     from mmkd_ext.models.distillers.base import load_model_config
     from mmkd_ext.registry import MODELS
     from mmkd_ext.utils.config import load_config
     data_config = args.data_config or args.config
-    cfg = load_config(data_config)
+    cfg = load_config(data_config, args.cfg_options)
+    without_cache(cfg.train_dataloader.dataset)
     DefaultScope.get_instance('cache_teacher',
                               scope_name=cfg.default_scope)
     dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    while not hasattr(dataset, 'pipeline') and hasattr(dataset, 'dataset'):
+        dataset = dataset.dataset
     teacher = MODELS.build(load_model_config(args.config, 'TEACHER_CONFIG'))
     load_checkpoint(teacher, args.checkpoint, map_location='cpu',
                     strict=True)

@@ -3,6 +3,9 @@
 # no ImageNet schedule; this is the standard one, methods.md section 5.3).
 # Memory: top-24 per sample (96 bytes) instead of fp32 (4,000 bytes, 5.1 GB
 # per process); set memory=dict(mode='fp32') for the official behaviour.
+# Augmentation as the official ImageNet pipeline: random resized crop, flip,
+# colour jitter (0.4, 0.4, 0.4) and PCA lighting (alphastd 0.1, the
+# ImageNet eigenvalues and eigenvectors of fb.resnet.torch, BGR order).
 _base_ = ['mmpretrain::resnet/resnet152_8xb32_in1k.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
@@ -16,3 +19,19 @@ custom_hooks = [dict(type='mmkd_ext.PSKDHook')]
 optim_wrapper = dict(optimizer=dict(nesterov=True))
 param_scheduler = dict(milestones=[30, 60])
 train_cfg = dict(max_epochs=90)
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='RandomResizedCrop', scale=224),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4),
+    dict(
+        type='Lighting',
+        eigval=[55.4625, 4.7940, 1.1475],
+        eigvec=[[-0.5836, -0.6948, 0.4203], [-0.5808, -0.0045, -0.8140],
+                [-0.5675, 0.7192, 0.4009]],
+        alphastd=0.1,
+        to_rgb=True),
+    dict(type='PackInputs')
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -2,7 +2,7 @@
 # model to the paper's PreAct ResNet-18): alpha_T 0.8, 300 epochs, batch 128,
 # SGD Nesterov (momentum 0.9) lr 0.1, x0.1 at 150 and 225, wd 5e-4; the stock
 # CIFAR pipeline (RandomCrop 32 pad 4 + flip). Memory: fp32, as the paper.
-_base_ = ['../nkd/resnet18_8xb16_cifar100.py']
+_base_ = ['../nkd/resnet18_1xb128_cifar100.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
 model = dict(

@@ -1,6 +1,6 @@
 # USKD (self-KD, no teacher). Mid feature: CIFAR-100 ResNet-18: GAP of stage 3; CIFAR weights alpha 0.1, beta 0.1, mu 0.1.
 # The stock student recipe is kept as is.
-_base_ = ['../nkd/resnet18_8xb16_cifar100.py']
+_base_ = ['../nkd/resnet18_1xb128_cifar100.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
 model = dict(

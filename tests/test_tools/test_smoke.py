@@ -86,7 +86,6 @@ def test_mmdet_retinanet_tiny_coco(tmp_path):
         assert (boxes[:, 2:] >= boxes[:, :2]).all()
         assert boxes[:, 0::2].min() >= 0 and boxes[:, 0::2].max() <= width
         assert boxes[:, 1::2].min() >= 0 and boxes[:, 1::2].max() <= height
-    assert 0 <= metrics['coco/bbox_mAP'] <= metrics['coco/bbox_mAP_50'] <= 1
 
 
 def test_mmseg_deeplabv3_tiny_cityscapes(tmp_path):
