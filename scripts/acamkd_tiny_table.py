@@ -153,7 +153,8 @@ def main():
                     name, args.seeds, group)
         tables.append(f'{task} teacher (seed 0): '
                       f'{metrics[spec["metric"]]:.4f}\n' +
-                      markdown_table(table, (spec['metric'], ), args.seeds))
+                      markdown_table(table, (spec['metric'], ), args.seeds,
+                                     decimals=3 if task == 'coco' else 2))
     print('\n\n'.join(tables))
     print('\n| data | run | lowest / last mean coverage per seed | collapse '
           'warnings |\n|---|---|---|---|')

@@ -27,6 +27,7 @@ from experiment import (ROOT, last_checkpoint, latest_test_metrics,
                         seeds_table, train_and_test)
 
 TEACHER = 'configs/hard/cnn_digits20.py'
+GROUP = 'digits_hard'  # work_dirs/<GROUP>/<run>_s<seed>
 HARD = 'configs/hard/hard-shift_cnn_mlp_digits20.py'
 CANVAS = 20  # pixels
 # the test digits centred: translation std and max_shift set to 0
@@ -89,7 +90,7 @@ def train_teacher():
     """Train (seed 0) and test the teacher, or reuse the one an earlier
     invocation trained."""
     make_digits()
-    teacher_dir = osp.join('work_dirs', 'digits', 'hard_teacher')
+    teacher_dir = osp.join('work_dirs', GROUP, 'teacher')
     if osp.isfile(osp.join(ROOT, teacher_dir, 'last_checkpoint')):
         run_tool(['tools/test.py', TEACHER, last_checkpoint(
             osp.join(ROOT, teacher_dir)), '--work-dir', teacher_dir],
@@ -141,11 +142,11 @@ def table(teacher, teacher_top1, seeds):
     """The table's rows over ``seeds``; returns ``{name: results}``."""
     runs = [(name, config, teacher if uses_teacher else [])
             for name, config, uses_teacher in ROWS]
-    rows = seeds_table(runs, seeds)
+    rows = seeds_table(runs, seeds, group=GROUP)
     results = {}
     centred_rows = []
     for (name, config, _), (_, values, minutes) in zip(runs, rows):
-        dirs = [run_work_dir(name, seed) for seed in range(seeds)]
+        dirs = [run_work_dir(name, seed, GROUP) for seed in range(seeds)]
         results[name] = dict(
             translated=values['accuracy/top1'],
             centred=[test_centred(config, d) for d in dirs])

@@ -90,7 +90,7 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits',
     return rows
 
 
-def markdown_table(rows, metrics, seeds):
+def markdown_table(rows, metrics, seeds, decimals=2):
     """Mean ± std (per-seed values) of each metric, one row per run."""
     head = ' | '.join(f'{m} (mean ± std of {seeds})' for m in metrics)
     lines = [f'| run | {head} | per seed | CPU minutes per run |',
@@ -99,9 +99,11 @@ def markdown_table(rows, metrics, seeds):
         cells = []
         for m in metrics:
             std = statistics.stdev(values[m]) if len(values[m]) > 1 else 0
-            cells.append(f'{statistics.mean(values[m]):.2f} ± {std:.2f}')
-        per_seed = '; '.join(', '.join(f'{v:.2f}' for v in values[m])
-                             for m in metrics)
+            cells.append(f'{statistics.mean(values[m]):.{decimals}f} ± '
+                         f'{std:.{decimals}f}')
+        per_seed = '; '.join(
+            ', '.join(f'{v:.{decimals}f}' for v in values[m])
+            for m in metrics)
         lines.append(f'| {name} | {" | ".join(cells)} | {per_seed} | '
                      f'{minutes:.1f} |')
     return '\n'.join(lines)
