@@ -33,6 +33,10 @@ def fixed_batch(config, cfg, num_classes):
         from mmpretrain.structures import DataSample
         samples = [DataSample(metainfo=dict(sample_idx=i)).set_gt_label(
             int(labels[i])) for i in range(BATCH_SIZE)]
+        if cfg.model.get('teacher') == 'cached':  # what the cache gives
+            logits = torch.randn(BATCH_SIZE, num_classes, generator=gen)
+            for sample, row in zip(samples, logits.log_softmax(dim=1)):
+                sample.set_metainfo(dict(teacher_logits=row))
     elif task == 'mmdet':
         samples = [_det_sample(gen, height, width, num_classes)
                    for _ in range(BATCH_SIZE)]
