@@ -164,3 +164,28 @@ def test_a_cache_of_another_dataset_is_refused(cached):
     with pytest.raises(TeacherCacheError, match='another dataset, order or '
                        'classes'):
         cache.check_sample(5, osp.basename(path), int(cache.labels[5]) + 1)
+
+
+def test_two_processes_share_the_shards(cached):
+    import os
+    import subprocess
+    import sys
+    from conftest import ROOT
+    from mmkd_ext.datasets.transforms.replay import TeacherCache
+    root, ckpt, config, out = cached
+    ddp_out = root / 'cache_ddp'
+    env = dict(os.environ, OMP_NUM_THREADS='1',
+               PYTHONPATH=osp.join(ROOT, 'tools'))
+    proc = subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node',
+         '2', '--master_port', '29519', osp.join(ROOT, 'tools',
+                                                 'cache_teacher.py'),
+         SMOKE, str(ckpt), str(ddp_out), '--crops-per-image', '2',
+         '--data-config', config, '--shard-size', '20', '--launcher',
+         'pytorch'], cwd=root, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    single, shared = TeacherCache(str(out)), TeacherCache(str(ddp_out))
+    assert shared.meta['shards'] == single.meta['shards']
+    for i in (0, 25, 63):
+        torch.testing.assert_close(shared.log_probs(i, 1),
+                                   single.log_probs(i, 1))
