@@ -52,7 +52,7 @@ LEVEL_LOSS = 'model.distill_losses.acam.level_loss'
 # ACAM-KD settings (ACAMLoss switches over the shipped config's defaults)
 VARIANTS = {
     'ACAM-KD defaults': [],
-    'ACAM-KD weighted mean': [f'{LEVEL_LOSS}.mask_normaliser=mean'],
+    'ACAM-KD squared weights': [f'{LEVEL_LOSS}.mask_normaliser=squares'],
     'ACAM-KD literal': [f'{LEVEL_LOSS}.literal=True'],
 }
 ROWS = ('student alone', 'FPN-MSE', 'ACAM-KD defaults', 'ACAM-KD literal')

@@ -12,16 +12,16 @@ from mmkd_ext.registry import MODELS
 from .utils import DistillInputError
 
 
-NORMALISERS = ('squares', 'mean', 'sum')
+NORMALISERS = ('mean', 'squares', 'sum')
 
 
-def masked_feature_mse(sq_err, masks, size, eps, normaliser='squares'):
+def masked_feature_mse(sq_err, masks, size, eps, normaliser='mean'):
     """A mask-weighted MSE per mask, averaged over masks and images::
 
+        'mean'   : sum_i M_i e_i / (size * sum_i M_i + eps)
+        'squares': sum_i M_i^2 e_i / (size * sum_i M_i^2 + eps)
         'sum'     (methods.md 1.5, the literal form):
                   sum_i M_i^2 e_i / (size * sum_i M_i + eps)
-        'squares': sum_i M_i^2 e_i / (size * sum_i M_i^2 + eps)
-        'mean'   : sum_i M_i e_i / (size * sum_i M_i + eps)
 
     'sum' is linear in a common scale of a mask, so masks trained jointly
     can lower it by shrinking (they collapse); 'squares' and 'mean' are
@@ -99,7 +99,8 @@ class ACAMLoss(nn.Module):
     the distillation signal with them (coverage 0.50 -> 0.000 within 100
     iterations on tiny Cityscapes). The default is therefore the variant
     that measured best on held-out data (configs/acamkd/README.md): each
-    mask's term a weighted mean of the errors (``mask_normaliser``), and
+    mask's term the mask-weighted mean of the errors
+    (``mask_normaliser='mean'``), and
     the masks trained through a gradient reversal
     (``reverse_masks_in_kd``), so that they seek where the student is still
     far from the teacher. A collapse guard warns when a level's mean
@@ -126,9 +127,9 @@ class ACAMLoss(nn.Module):
         literal (bool): the literal form of methods.md 1.5: the ``'sum'``
             normaliser and the masks trained jointly (no reversal). It
             collapses when trained jointly (see above). Defaults to False.
-        mask_normaliser (str, optional): ``'squares'``, ``'mean'`` or
-            ``'sum'`` (:func:`masked_feature_mse`). Defaults to
-            ``'squares'`` (``'sum'`` with ``literal``).
+        mask_normaliser (str, optional): ``'mean'``, ``'squares'`` or
+            ``'sum'`` (:func:`masked_feature_mse`). Defaults to ``'mean'``
+            (``'sum'`` with ``literal``).
         reverse_masks_in_kd (bool, optional): masks enter
             ``L_channel``/``L_spatial`` through a gradient reversal, so the
             mask generator maximises the masked KD loss (seeks where the
@@ -169,7 +170,7 @@ class ACAMLoss(nn.Module):
                 'trained masks; do not combine it with mask_normaliser, '
                 'reverse_masks_in_kd or detach_masks_in_kd')
         if mask_normaliser is None:
-            mask_normaliser = 'sum' if literal else 'squares'
+            mask_normaliser = 'sum' if literal else 'mean'
         if mask_normaliser not in NORMALISERS:
             raise ValueError(f'ACAMLoss: mask_normaliser must be one of '
                              f'{NORMALISERS}, got {mask_normaliser!r}')
@@ -234,7 +235,7 @@ class ACAMLoss(nn.Module):
                 f'{self.collapse_threshold} on average for '
                 f'{self.collapse_iters} iterations (coverage {coverage:.4f}):'
                 f' they collapsed and the level is no longer distilled. Use '
-                f"the defaults (mask_normaliser='squares', "
+                f"the defaults (mask_normaliser='mean', "
                 f'reverse_masks_in_kd=True) instead of literal=True or the '
                 f"'sum' normaliser.", logger='current',
                 level=logging.WARNING)
