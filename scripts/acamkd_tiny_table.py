@@ -124,6 +124,9 @@ def main():
                         help='compare the ACAM-KD variants on the selection '
                         'images instead')
     parser.add_argument('--json', help='also write the results here')
+    parser.add_argument('--reuse-finished', action='store_true',
+                        help='read runs an earlier invocation finished '
+                        'instead of training them again')
     args = parser.parse_args()
     rows = list(VARIANTS) if args.select else args.rows
     group = GROUP + ('_select' if args.select else '')
@@ -143,7 +146,7 @@ def main():
             runs.append((f'{task} {row}', config,
                          [*teacher, *options, *extra]))
         table = seeds_table(runs, args.seeds, metrics=(spec['metric'], ),
-                            group=group)
+                            group=group, reuse_finished=args.reuse_finished)
         results[task] = dict(teacher=metrics[spec['metric']], runs={})
         for (name, values, minutes), row in zip(table, rows):
             results[task]['runs'][row] = dict(

@@ -10,7 +10,8 @@ import time
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path[:0] = [ROOT, osp.join(ROOT, 'tools')]
-from work_dir import last_checkpoint, latest_test_metrics  # noqa
+from work_dir import (finished_test_metrics, last_checkpoint,  # noqa
+                      latest_test_metrics)
 
 
 def run_tool(args, log_path):
@@ -63,21 +64,27 @@ def run_work_dir(name, seed, group='digits'):
 
 
 def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits',
-                reuse=()):
+                reuse=(), reuse_finished=False):
     """Train and test each ``(name, config, cfg_options)`` of ``runs`` for
     every seed; return rows ``(name, {metric: [per-seed values]}, minutes
     per run)``, each run in its ``run_work_dir``. Runs named in ``reuse``
     that another table already made (same name, seed and group) are read
-    from their work dir instead (0 minutes)."""
+    from their work dir instead (0 minutes); with ``reuse_finished`` so is
+    every run whose work dir ends with a finished test (an interrupted
+    table then trains only what is missing)."""
     rows = []
     for name, config, options in runs:
         values = {m: [] for m in metrics}
         minutes = 0.0
         for seed in range(seeds):
             work_dir = run_work_dir(name, seed, group)
+            finished = finished_test_metrics(osp.join(ROOT, work_dir)) \
+                if reuse_finished else None
             if name in reuse:
                 result, seconds = latest_test_metrics(
                     osp.join(ROOT, work_dir)), 0.0
+            elif finished is not None:
+                result, seconds = finished, 0.0
             else:
                 result, seconds = train_and_test(
                     config, work_dir, [f'randomness.seed={seed}', *options])

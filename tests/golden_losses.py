@@ -70,7 +70,8 @@ def main(argv=None):
     golden = {}
     if args.configs and osp.isfile(GOLDEN):  # update some, keep the rest
         with open(GOLDEN) as f:
-            golden = json.load(f)
+            current = set(golden_configs())
+            golden = {k: v for k, v in json.load(f).items() if k in current}
     for config in args.configs or golden_configs():
         golden[config] = first_step_losses(config)
         print(config, golden[config], flush=True)

@@ -28,6 +28,21 @@ def latest_test_metrics(work_dir):
     raise FileNotFoundError(f'no test metrics found in {work_dir!r}')
 
 
+def finished_test_metrics(work_dir):
+    """Metrics of the run in ``work_dir`` if its newest ``<timestamp>``
+    folder is a finished ``tools/test.py`` run (no training started after
+    it), else None."""
+    runs = sorted(glob.glob(osp.join(work_dir, '2*', '')))
+    if not runs:
+        return None
+    stamp = osp.basename(osp.dirname(runs[-1]))
+    path = osp.join(runs[-1], f'{stamp}.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.loads(f.read().strip().splitlines()[-1])
+
+
 def train_log(work_dir):
     """The training-iteration records (list of dicts with ``lr`` (or
     ``<optimizer>.lr`` with several optimizers), ``loss``, ``iter``, ...) of

@@ -89,6 +89,13 @@ def test_uskd_head_names_the_mismatched_stage():
         head.loss((torch.randn(2, 8), ), samples)
     losses = head.loss((torch.randn(2, 4), torch.randn(2, 8)), samples)
     assert set(losses) >= {'loss', 'loss_uskd'}
+    # a backbone with one output: mid_index=-1 reads the last feature
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        single = MODELS.build(dict(
+            type='mmkd_ext.USKDHead', num_classes=3, in_channels=8,
+            mid_index=-1, uskd_loss=dict(in_channels=8)))
+    losses = single.loss((torch.randn(2, 8), ), samples)
+    assert losses['loss_uskd'].item() > 0
     # prediction is the stock head's: no USKD involved
     assert head.predict((torch.randn(2, 4), torch.randn(2, 8)))[0] \
         .pred_score.shape == (3, )

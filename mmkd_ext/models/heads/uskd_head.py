@@ -30,11 +30,12 @@ class USKDMixin:
         self.mid_index = mid_index
 
     def loss(self, feats, data_samples, **kwargs):
-        if len(feats) < 2:
+        if not -len(feats) <= self.mid_index < len(feats):
             raise DistillInputError(
-                f'{type(self).__name__} needs the mid feature too: set the '
-                f"backbone's out_indices to (mid, last), e.g. (2, 3) for "
-                f'ResNet; got {len(feats)} feature(s)')
+                f'{type(self).__name__} needs the mid feature too (mid_index '
+                f"{self.mid_index}): set the backbone's out_indices to (mid, "
+                f'last), e.g. (2, 3) for ResNet, or mid_index=-1 for a '
+                f'backbone with one output; got {len(feats)} feature(s)')
         cls_score = self(feats)
         losses = self._get_loss(cls_score, data_samples, **kwargs)
         mid = feats[self.mid_index]
@@ -58,7 +59,8 @@ class USKDHead(USKDMixin, LinearClsHead):
         uskd_loss (dict): ``USKDLoss`` arguments (``in_channels`` = d_mid;
             ``num_classes`` defaults to the head's).
         mid_index (int): which of the head's input features is the mid one.
-            Defaults to -2.
+            Defaults to -2; -1 reads the last one (a backbone with a single
+            output, such as LeNet-5).
     """
 
     def __init__(self, uskd_loss, mid_index=-2, **kwargs):
