@@ -71,9 +71,11 @@ def test_self_kd_config_trains_one_step(config):
     if hasattr(model.head, 'cmi_centroids'):
         model.head.cmi_centroids.value.fill_(1 / model.head.num_classes)
         model.head.cmi_centroids.computed.fill_(True)
-    size = 32 if 'cifar' in config else 224
+    size = 32 if 'cifar' in config or 'digits' in config else 224
+    channels = len(cfg.data_preprocessor.get('mean', (0, 0, 0)))
     data = model.data_preprocessor(dict(
-        inputs=[torch.randint(0, 255, (3, size, size), dtype=torch.uint8)
+        inputs=[torch.randint(0, 255, (channels, size, size),
+                              dtype=torch.uint8)
                 for _ in range(2)],
         data_samples=[DataSample(metainfo=dict(sample_idx=i)).set_gt_label(i)
                       for i in range(2)]),
