@@ -16,11 +16,18 @@ from work_dir import (finished_test_metrics, last_checkpoint,  # noqa
 
 def run_tool(args, log_path):
     """Run ``tools/...`` args with this interpreter from the repository
-    root, output appended to ``log_path``; exit with its tail on failure."""
+    root, output appended to ``log_path``; exit with its tail on failure.
+
+    The tool runs on one CPU thread (``OMP_NUM_THREADS=1`` unless set):
+    torch's CPU reductions depend on the thread count, so with the
+    machine's default the same seed trains a different network on a
+    machine with another number of cores."""
     os.makedirs(osp.dirname(log_path) or '.', exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault('OMP_NUM_THREADS', '1')
     with open(log_path, 'a') as log:
         proc = subprocess.run([sys.executable, *args], cwd=ROOT, stdout=log,
-                              stderr=subprocess.STDOUT)
+                              stderr=subprocess.STDOUT, env=env)
     if proc.returncode != 0:
         with open(log_path) as f:
             tail = ''.join(f.readlines()[-30:])
