@@ -20,7 +20,7 @@ RUNS = [
     ('teacher', 'configs/demo/resnet18-w32_gray_digits.py',
      'ResNet-18 (2.8 M parameters), all 1,437 training digits'),
     ('student', 'configs/demo/lenet5_digits-5pct.py',
-     'LeNet-5 (61 k), 5 % of the training digits (72), alone'),
+     'LeNet-5 (61 k), 5 % of the training digits (70), alone'),
     ('kd', 'configs/demo/kd_resnet18-w32_lenet5_digits-5pct.py',
      'the same student distilled with KD (tau 4)'),
     ('nkd', 'configs/demo/nkd_resnet18-w32_lenet5_digits-5pct.py',

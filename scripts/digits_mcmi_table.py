@@ -33,7 +33,7 @@ def epochs(count):
 
 
 # Batches of 64: all 1,437 images are 23 a epoch (40 epochs: 920 steps),
-# the 72 images of 5 % are 2 (460 epochs), the 1,291 without the 3s are 21
+# the 70 images of 5 % are 2 (460 epochs), the 1,291 without the 3s are 21
 # (44 epochs: 924 steps).
 SETTINGS = [
     ('all data', []),

@@ -1,6 +1,6 @@
 # Demo student: mmpretrain's LeNet-5 (61 k parameters; global average
 # pooling and a linear head on its 120 features) trained on a stratified 5 %
-# of the training digits (72 images), with the teacher's random shifts, SGD
+# of the training digits (70 images), with the teacher's random shifts, SGD
 # lr 0.02, 460 epochs of 2 iterations: about as many optimizer steps (920)
 # as a 40-epoch run on all the data.
 _base_ = ['./resnet18-w32_gray_digits.py']

@@ -2,7 +2,7 @@
 # memory in fp32 (the official behaviour); `--cfg-options
 # model.head.memory.mode=fp16` or `model.head.memory.mode=topk
 # model.head.memory.topk=3` switch the storage. The subset is wrapped in
-# GlobalIndexDataset so that the memory is indexed by position in the 72
+# GlobalIndexDataset so that the memory is indexed by position in the 70
 # training images.
 _base_ = ['./resnet18-w16_gray_digits-5pct.py']
 
