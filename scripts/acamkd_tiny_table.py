@@ -25,8 +25,9 @@ import json
 import os.path as osp
 import statistics
 
-from experiment import (ROOT, last_checkpoint, markdown_table, run_tool,
-                        run_work_dir, seeds_table, train_and_test)
+from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
+                        markdown_table, run_tool, run_work_dir, seeds_table,
+                        train_and_test)
 from work_dir import latest_test_metrics, train_log
 
 GROUP = 'acamkd_tiny'
@@ -124,9 +125,7 @@ def main():
                         help='compare the ACAM-KD variants on the selection '
                         'images instead')
     parser.add_argument('--json', help='also write the results here')
-    parser.add_argument('--reuse-finished', action='store_true',
-                        help='read runs an earlier invocation finished '
-                        'instead of training them again')
+    add_reuse_finished_argument(parser)
     args = parser.parse_args()
     rows = list(VARIANTS) if args.select else args.rows
     group = GROUP + ('_select' if args.select else '')

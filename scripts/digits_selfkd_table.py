@@ -15,9 +15,9 @@ import argparse
 import os
 import os.path as osp
 
-from experiment import (ROOT, last_checkpoint, latest_test_metrics,
-                        make_digits, markdown_table, run_tool, run_work_dir,
-                        seeds_table)
+from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
+                        latest_test_metrics, make_digits, markdown_table,
+                        run_tool, run_work_dir, seeds_table)
 
 LENET = 'configs/demo/lenet5_digits-5pct.py'
 RESNET = 'configs/demo/resnet18-w16_gray_digits-5pct.py'
@@ -60,9 +60,7 @@ def training_set_top1(config, name, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, default=3)
-    parser.add_argument('--reuse-finished', action='store_true',
-                        help='read runs an earlier invocation finished '
-                        'instead of training them again')
+    add_reuse_finished_argument(parser)
     args = parser.parse_args()
     make_digits()
     tables = []

@@ -85,12 +85,11 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits',
         minutes = 0.0
         for seed in range(seeds):
             work_dir = run_work_dir(name, seed, group)
-            finished = finished_test_metrics(osp.join(ROOT, work_dir)) \
-                if reuse_finished else None
             if name in reuse:
                 result, seconds = latest_test_metrics(
                     osp.join(ROOT, work_dir)), 0.0
-            elif finished is not None:
+            elif reuse_finished and (finished := finished_test_metrics(
+                    osp.join(ROOT, work_dir))) is not None:
                 result, seconds = finished, 0.0
             else:
                 result, seconds = train_and_test(
@@ -102,6 +101,13 @@ def seeds_table(runs, seeds, metrics=('accuracy/top1', ), group='digits',
                 f'{m} {values[m][-1]:.2f}' for m in metrics), flush=True)
         rows.append((name, values, minutes / seeds))
     return rows
+
+
+def add_reuse_finished_argument(parser):
+    """``--reuse-finished``: the ``reuse_finished`` of ``seeds_table``."""
+    parser.add_argument('--reuse-finished', action='store_true',
+                        help='read runs an earlier invocation finished '
+                        'instead of training them again')
 
 
 def markdown_table(rows, metrics, seeds, decimals=2):

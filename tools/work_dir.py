@@ -23,8 +23,7 @@ def latest_test_metrics(work_dir):
     runs = sorted(glob.glob(osp.join(work_dir, '*', '*.json')))
     for path in reversed(runs):
         if osp.basename(path)[:-5] == osp.basename(osp.dirname(path)):
-            with open(path) as f:
-                return json.loads(f.read().strip().splitlines()[-1])
+            return _read_test_metrics(path)
     raise FileNotFoundError(f'no test metrics found in {work_dir!r}')
 
 
@@ -37,8 +36,11 @@ def finished_test_metrics(work_dir):
         return None
     stamp = osp.basename(osp.dirname(runs[-1]))
     path = osp.join(runs[-1], f'{stamp}.json')
-    if not osp.isfile(path):
-        return None
+    return _read_test_metrics(path) if osp.isfile(path) else None
+
+
+def _read_test_metrics(path):
+    """The metrics dict of a ``<timestamp>.json`` the LoggerHook dumped."""
     with open(path) as f:
         return json.loads(f.read().strip().splitlines()[-1])
 
