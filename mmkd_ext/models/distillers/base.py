@@ -181,8 +181,9 @@ class BaseDistiller(BaseModel):
             teacher tap is the teacher's logits that
             ``mmkd_ext.ReplayedAugment(teacher_cache=...)`` read from a
             cache written by ``tools/cache_teacher.py``
-            (``data_samples[i].teacher_logits``). Its own ``data_preprocessor`` (in the model
-            dict, or the config's top-level one) is honoured: when its
+            (``data_samples[i].teacher_logits``). Its own
+            ``data_preprocessor`` (in the model dict, or the config's
+            top-level one) is honoured: when its
             normalisation or channel order differs from the student's, the
             teacher's inputs are re-normalised from the student's batch (a
             different padding is refused). Without one, the teacher takes
@@ -211,23 +212,23 @@ class BaseDistiller(BaseModel):
         student = copy.deepcopy(student)
         if data_preprocessor is not None:
             student.setdefault('data_preprocessor', data_preprocessor)
-        self.cached_teacher = teacher == CACHED
-        if self.cached_teacher and (teacher_ckpt or init_student_from_teacher):
+        cached = teacher == CACHED
+        if cached and (teacher_ckpt or init_student_from_teacher):
             raise DistillerConfigError(
                 "teacher='cached' has no teacher model: remove teacher_ckpt "
                 "and init_student_from_teacher")
-        if isinstance(teacher, str) and not self.cached_teacher:
+        if isinstance(teacher, str) and not cached:
             teacher = load_model_config(teacher, 'teacher')
         with self._in_task_scope():
             self.student = MODELS.build(student)
-            self.teacher = None if self.cached_teacher else \
+            self.teacher = None if cached else \
                 MODELS.build(teacher)
         self.data_preprocessor = self.student.data_preprocessor
         # a teacher config without a data_preprocessor of its own takes the
         # student's batch as it is
         self.teacher_inputs = TeacherInputs(
             self.data_preprocessor, self.teacher.data_preprocessor
-            if not self.cached_teacher
+            if not cached
             and teacher.get('data_preprocessor') is not None else None)
         self.teacher_ckpt = teacher_ckpt
         if self.teacher is not None:
@@ -342,6 +343,11 @@ class BaseDistiller(BaseModel):
                 student_state[key].copy_(teacher_state[key])
 
     # -- the teacher stays frozen -------------------------------------------
+    @property
+    def cached_teacher(self):
+        """True with ``teacher='cached'``: no teacher model was built."""
+        return self.teacher is None
+
     def train(self, mode=True):
         """Set the student (and auxiliary modules) to ``mode``; the teacher
         stays in ``eval()`` always."""
