@@ -61,6 +61,12 @@ CANDIDATES = [
     ('fraction 1', ['model.augment_fraction=1.0']),
     ('fraction 1, reg 0.01', ['model.augment_fraction=1.0',
                               'model.reg_weight=0.01']),
+    ('reg 0', ['model.reg_weight=0.0']),
+    ('fraction 0.75, reg 0', ['model.augment_fraction=0.75',
+                              'model.reg_weight=0.0']),
+    ('append, fraction 1', ['model.augment_mode=append',
+                            'model.augment_fraction=1.0']),
+    ('fraction 0.6', ['model.augment_fraction=0.6']),
 ]
 
 
