@@ -67,6 +67,9 @@ CANDIDATES = [
     ('append, fraction 1', ['model.augment_mode=append',
                             'model.augment_fraction=1.0']),
     ('fraction 0.6', ['model.augment_fraction=0.6']),
+    ('antithetic', ['model.augmentor.antithetic=True']),
+    ('fraction 0.75, antithetic', ['model.augment_fraction=0.75',
+                                   'model.augmentor.antithetic=True']),
 ]
 
 

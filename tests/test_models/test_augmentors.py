@@ -178,3 +178,32 @@ def test_symmetric_affine_mirrors_the_learned_shift():
     x = images()
     (aug(x) * torch.linspace(0, 1, 12)).sum().backward()
     assert aug.delta.mean.grad.abs().sum() > 0
+
+
+def test_antithetic_noise_comes_in_mirrored_pairs():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                init_std=0.2, antithetic=True)
+    with torch.no_grad():
+        aug.delta.mean.copy_(torch.tensor([0.3, -0.1]))
+    _, delta = aug.sample_theta(5)
+    shifts = delta[:, [2, 5]]
+    # images 2i and 2i + 1 are mirrored around mu; the odd one out is not
+    assert (shifts[0:4:2] + shifts[1:4:2]).allclose(
+        torch.tensor([0.6, -0.2]).expand(2, 2))
+    assert not (shifts[3] + shifts[4]).allclose(torch.tensor([0.6, -0.2]))
+
+
+def test_antithetic_pairs_cancel_the_first_order_noise_on_sigma():
+    # the sum of the images is linear in the brightness offset o: the
+    # expected gradient on sigma_o is 0; single draws give a sum of
+    # f'(mu) eps over the batch, mirrored pairs give exactly 0
+    def sigma_offset_grad(antithetic):
+        torch.manual_seed(0)
+        aug = build(type='LearnedColourAugmentor', num_channels=1,
+                    init_std=0.01, antithetic=antithetic)
+        aug(images(num=8)).sum().backward()
+        return aug.params.raw_std.grad[1].abs().item()
+
+    assert sigma_offset_grad(True) < 1e-4
+    assert sigma_offset_grad(False) > 10

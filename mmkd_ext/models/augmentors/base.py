@@ -32,13 +32,22 @@ class LearnedGaussian(nn.Module):
     sigma changes by a factor per step instead, and grows far slower than
     mu moves while sigma is small.)
 
+    With ``antithetic`` the noise comes in mirrored pairs (eps, -eps):
+    samples ``2i`` and ``2i + 1`` are ``mu + sigma eps_i`` and
+    ``mu - sigma eps_i``. The gradient of an expectation then loses its
+    first-order noise term (``f'(mu) eps`` cancels within a pair), which
+    otherwise swamps the signal on sigma while sigma is small: that signal
+    is ``sigma f''(mu)``, so a sigma near 0 receives mostly noise and stays
+    there.
+
     Args:
         dim (int): number of parameters.
         init_std (float): sigma at initialisation (mu starts at 0).
         learn_std (bool): learn sigma or keep it fixed.
+        antithetic (bool): draw the noise in mirrored pairs.
     """
 
-    def __init__(self, dim, init_std, learn_std=True):
+    def __init__(self, dim, init_std, learn_std=True, antithetic=False):
         super().__init__()
         if init_std < 0:
             raise ValueError(f'init_std must be >= 0, got {init_std}')
@@ -50,6 +59,7 @@ class LearnedGaussian(nn.Module):
             self.raw_std = nn.Parameter(std)
         else:
             self.register_buffer('raw_std', std, persistent=False)
+        self.antithetic = antithetic
         self.last_sample = None
 
     @property
@@ -59,7 +69,13 @@ class LearnedGaussian(nn.Module):
     def sample(self, num):
         """(num, dim) samples; differentiable in mu and sigma. The last
         samples are kept for ``last_squared_norm``."""
-        eps = torch.randn(num, self.mean.numel(), device=self.mean.device)
+        if self.antithetic:
+            half = torch.randn((num + 1) // 2, self.mean.numel(),
+                               device=self.mean.device)
+            eps = torch.stack([half, -half], dim=1).flatten(0, 1)[:num]
+        else:
+            eps = torch.randn(num, self.mean.numel(),
+                              device=self.mean.device)
         self.last_sample = self.mean + self.std * eps
         return self.last_sample
 

@@ -19,13 +19,16 @@ class LearnedColourAugmentor(BaseAugmentor):
         init_std (float): sigma of a and o at initialisation. Defaults to
             0.05.
         learn_std (bool): learn sigma. Defaults to True.
+        antithetic (bool): draw the noise of consecutive images in mirrored
+            pairs (``LearnedGaussian``). Defaults to False.
     """
 
     def __init__(self, num_channels=3, init_std=0.05, learn_std=True,
-                 init_cfg=None):
+                 antithetic=False, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.num_channels = num_channels
-        self.params = LearnedGaussian(2 * num_channels, init_std, learn_std)
+        self.params = LearnedGaussian(2 * num_channels, init_std, learn_std,
+                                      antithetic)
 
     def forward(self, inputs):
         """inputs (B, C, H, W) -> (B, C, H, W)."""

@@ -45,11 +45,13 @@ class LearnedAffineAugmentor(BaseAugmentor):
             ``'reflection'``. Defaults to ``'border'``.
         symmetric (bool): flip the sign of each sampled parameter at random.
             Defaults to False.
+        antithetic (bool): draw the noise of consecutive images in mirrored
+            pairs (``LearnedGaussian``). Defaults to False.
     """
 
     def __init__(self, translation_only=False, init_std=0.025,
                  learn_std=True, padding_mode='border', symmetric=False,
-                 init_cfg=None):
+                 antithetic=False, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if padding_mode not in ('border', 'zeros', 'reflection'):
             raise ValueError(
@@ -59,7 +61,7 @@ class LearnedAffineAugmentor(BaseAugmentor):
         self.padding_mode = padding_mode
         self.symmetric = symmetric
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
-                                     learn_std)
+                                     learn_std, antithetic)
 
     def _translation_index(self):
         return (0, 1) if self.translation_only else (2, 5)
