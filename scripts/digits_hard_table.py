@@ -8,8 +8,10 @@ teacher). Every model is tested on the 360 validation digits translated by
 up to +-3 px and on the same digits centred; prints markdown tables of
 mean +- std top-1 and the augmentor's learned mean and std in pixels.
 
-    .venv/bin/python scripts/digits_hard_table.py [--seeds 3] [--json FILE]
-    .venv/bin/python scripts/digits_hard_table.py --select [--json FILE]
+    .venv/bin/python scripts/digits_hard_table.py [--seeds 3] [--json FILE] \
+        [--reuse-finished]
+    .venv/bin/python scripts/digits_hard_table.py --select \
+        [--candidates NAME ...] [--select-seed 0] [--json FILE]
 
 ``--select`` chooses HARD's settings instead: every candidate of
 ``CANDIDATES`` is trained on ``meta/fit.txt`` and tested on the held-out
@@ -22,9 +24,9 @@ import os.path as osp
 
 import torch
 
-from experiment import (ROOT, last_checkpoint, latest_test_metrics,
-                        make_digits, markdown_table, run_tool, run_work_dir,
-                        seeds_table, train_and_test)
+from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
+                        latest_test_metrics, make_digits, markdown_table,
+                        run_tool, run_work_dir, seeds_table, train_and_test)
 
 TEACHER = 'configs/hard/cnn_digits20.py'
 GROUP = 'digits_hard'  # work_dirs/<GROUP>/<run>_s<seed>
@@ -70,6 +72,16 @@ CANDIDATES = [
     ('antithetic', ['model.augmentor.antithetic=True']),
     ('fraction 0.75, antithetic', ['model.augment_fraction=0.75',
                                    'model.augmentor.antithetic=True']),
+    ('fraction 0.6, antithetic', ['model.augment_fraction=0.6',
+                                  'model.augmentor.antithetic=True']),
+    ('append, fraction 1, antithetic', ['model.augment_mode=append',
+                                        'model.augment_fraction=1.0',
+                                        'model.augmentor.antithetic=True']),
+    ('reg 0.3', ['model.reg_weight=0.3']),
+    ('reg 1', ['model.reg_weight=1.0']),
+    ('whole pixels', ['model.augmentor.whole_pixels=True']),
+    ('whole pixels, antithetic', ['model.augmentor.whole_pixels=True',
+                                  'model.augmentor.antithetic=True']),
 ]
 
 
@@ -115,10 +127,10 @@ def train_teacher():
                   f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']
 
 
-def select(teacher, names, seed=0):
+def select(teacher, names, seed):
     """Each candidate of ``names`` (all by default) with plain KD and the
-    oracle as references, on the held-out training digits; returns
-    ``{name: results}``."""
+    oracle as references, on the held-out training digits, trained with
+    ``seed``; returns ``{name: results}``."""
     results = {}
     runs = [('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', []),
             ('KD + random translations (oracle)',
@@ -139,7 +151,8 @@ def select(teacher, names, seed=0):
             results[name]['mu_px'], results[name]['sigma_px'] = \
                 learned_shift(work_dir)
         print(name, results[name], flush=True)
-    print('\n| HARD setting (held-out training digits, seed 0) | translated '
+    print(f'\n| HARD setting (held-out training digits, seed {seed}) | '
+          'translated '
           '| centred | learned mu, sigma (px) |\n|---|---|---|---|')
     for name, r in results.items():
         print(f"| {name} | {r['translated']:.2f} | {r['centred']:.2f} | "
@@ -147,11 +160,12 @@ def select(teacher, names, seed=0):
     return results
 
 
-def table(teacher, teacher_top1, seeds):
+def table(teacher, teacher_top1, seeds, reuse_finished):
     """The table's rows over ``seeds``; returns ``{name: results}``."""
     runs = [(name, config, teacher if uses_teacher else [])
             for name, config, uses_teacher in ROWS]
-    rows = seeds_table(runs, seeds, group=GROUP)
+    rows = seeds_table(runs, seeds, group=GROUP,
+                       reuse_finished=reuse_finished)
     results = {}
     centred_rows = []
     for (name, config, _), (_, values, minutes) in zip(runs, rows):
@@ -186,11 +200,15 @@ def main():
                         'digits instead of writing the table')
     parser.add_argument('--candidates', nargs='+', default=[],
                         help='with --select: only these candidates')
+    parser.add_argument('--select-seed', type=int, default=0,
+                        help='with --select: the seed of the runs')
     parser.add_argument('--json', help='also write the results here')
+    add_reuse_finished_argument(parser)
     args = parser.parse_args()
     teacher_top1, teacher = train_teacher()
-    results = select(teacher, args.candidates) if args.select else \
-        table(teacher, teacher_top1, args.seeds)
+    results = select(teacher, args.candidates, args.select_seed) \
+        if args.select else \
+        table(teacher, teacher_top1, args.seeds, args.reuse_finished)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(dict(teacher=teacher_top1, runs=results), f, indent=1)

@@ -207,3 +207,21 @@ def test_antithetic_pairs_cancel_the_first_order_noise_on_sigma():
 
     assert sigma_offset_grad(True) < 1e-4
     assert sigma_offset_grad(False) > 10
+
+
+def test_whole_pixel_translations_are_exact_shifts_with_a_gradient():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                init_std=0.1, padding_mode='zeros', whole_pixels=True)
+    with torch.no_grad():
+        aug.delta.mean.copy_(torch.tensor([0.3, -0.2]))
+    x = images(num=64, size=10)
+    out = aug(x)
+    # every output is its input moved by whole pixels: each output pixel
+    # is one of the input's pixels or 0 (no bilinear mix of neighbours)
+    values = torch.cat([x.flatten(), torch.zeros(1)])
+    gaps = (out.flatten()[:, None] - values[None]).abs().min(dim=1).values
+    assert gaps.max() < 1e-5
+    (out * torch.linspace(0, 1, 10)).sum().backward()
+    assert aug.delta.mean.grad.abs().min() > 0
+    assert aug.delta.raw_std.grad.abs().min() > 0

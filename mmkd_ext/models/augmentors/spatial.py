@@ -47,11 +47,15 @@ class LearnedAffineAugmentor(BaseAugmentor):
             Defaults to False.
         antithetic (bool): draw the noise of consecutive images in mirrored
             pairs (``LearnedGaussian``). Defaults to False.
+        whole_pixels (bool): round each sampled translation to whole pixels
+            of the input, so that a pure translation moves pixels without
+            resampling (no bilinear blur); the gradient passes the rounding
+            unchanged (straight-through). Defaults to False.
     """
 
     def __init__(self, translation_only=False, init_std=0.025,
                  learn_std=True, padding_mode='border', symmetric=False,
-                 antithetic=False, init_cfg=None):
+                 antithetic=False, whole_pixels=False, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if padding_mode not in ('border', 'zeros', 'reflection'):
             raise ValueError(
@@ -60,6 +64,7 @@ class LearnedAffineAugmentor(BaseAugmentor):
         self.translation_only = translation_only
         self.padding_mode = padding_mode
         self.symmetric = symmetric
+        self.whole_pixels = whole_pixels
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
                                      learn_std, antithetic)
 
@@ -84,11 +89,25 @@ class LearnedAffineAugmentor(BaseAugmentor):
     def forward(self, inputs):
         """inputs (B, C, H, W) -> warped (B, C, H, W)."""
         theta, _ = self.sample_theta(len(inputs))
+        if self.whole_pixels:
+            theta = self._round_translations(theta, inputs.shape[2:])
         grid = F.affine_grid(theta.to(inputs.dtype), list(inputs.shape),
                              align_corners=False)
         return F.grid_sample(inputs, grid, mode='bilinear',
                              padding_mode=self.padding_mode,
                              align_corners=False)
+
+    @staticmethod
+    def _round_translations(theta, image_size):
+        """theta (B, 2, 3) with its translations rounded to whole pixels of
+        an image of ``image_size`` (H, W) (in ``affine_grid``'s coordinates
+        one pixel is 2 / W across, 2 / H down); straight-through gradient."""
+        height, width = image_size
+        pixels = theta.new_tensor((width / 2, height / 2))
+        shift = theta[:, :, 2]
+        rounded = torch.round(shift * pixels) / pixels
+        shift = shift + (rounded - shift).detach()
+        return torch.cat([theta[:, :, :2], shift[:, :, None]], dim=2)
 
     def regularizer(self):
         # sign flips and the zero entries of translation_only leave the
