@@ -82,6 +82,9 @@ CANDIDATES = [
     ('whole pixels', ['model.augmentor.whole_pixels=True']),
     ('whole pixels, antithetic', ['model.augmentor.whole_pixels=True',
                                   'model.augmentor.antithetic=True']),
+    ('consistency 3', ['model.consistency_weight=3.0']),
+    ('consistency 10', ['model.consistency_weight=10.0']),
+    ('reg 10', ['model.reg_weight=10.0']),
 ]
 
 

@@ -225,3 +225,16 @@ def test_whole_pixel_translations_are_exact_shifts_with_a_gradient():
     (out * torch.linspace(0, 1, 10)).sum().backward()
     assert aug.delta.mean.grad.abs().min() > 0
     assert aug.delta.raw_std.grad.abs().min() > 0
+
+
+def test_whole_pixel_gradient_is_the_continuous_warps():
+    def grads(whole_pixels):
+        torch.manual_seed(0)
+        aug = build(type='LearnedAffineAugmentor', translation_only=True,
+                    init_std=0.1, whole_pixels=whole_pixels)
+        (aug(images(num=16, size=10)) * torch.linspace(0, 1, 10)).sum() \
+            .backward()
+        return aug.delta.mean.grad, aug.delta.raw_std.grad
+
+    for rounded, continuous in zip(grads(True), grads(False)):
+        assert rounded.allclose(continuous)

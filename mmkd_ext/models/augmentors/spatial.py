@@ -49,8 +49,9 @@ class LearnedAffineAugmentor(BaseAugmentor):
             pairs (``LearnedGaussian``). Defaults to False.
         whole_pixels (bool): round each sampled translation to whole pixels
             of the input, so that a pure translation moves pixels without
-            resampling (no bilinear blur); the gradient passes the rounding
-            unchanged (straight-through). Defaults to False.
+            resampling (no bilinear blur); the gradient is that of the warp
+            by the unrounded parameters (straight-through). Defaults to
+            False.
     """
 
     def __init__(self, translation_only=False, init_std=0.025,
@@ -89,8 +90,18 @@ class LearnedAffineAugmentor(BaseAugmentor):
     def forward(self, inputs):
         """inputs (B, C, H, W) -> warped (B, C, H, W)."""
         theta, _ = self.sample_theta(len(inputs))
-        if self.whole_pixels:
-            theta = self._round_translations(theta, inputs.shape[2:])
+        warped = self._warp(inputs, theta)
+        if not self.whole_pixels:
+            return warped
+        # the value of the whole-pixel warp, the gradient of the continuous
+        # one (a gradient taken at the rounded position would be bilinear
+        # interpolation's one-sided difference there: biased)
+        rounded = self._warp(inputs, self._round_translations(
+            theta.detach(), inputs.shape[2:]))
+        return warped + (rounded - warped).detach()
+
+    def _warp(self, inputs, theta):
+        """``inputs`` (B, C, H, W) warped by ``theta`` (B, 2, 3)."""
         grid = F.affine_grid(theta.to(inputs.dtype), list(inputs.shape),
                              align_corners=False)
         return F.grid_sample(inputs, grid, mode='bilinear',
@@ -101,12 +112,10 @@ class LearnedAffineAugmentor(BaseAugmentor):
     def _round_translations(theta, image_size):
         """theta (B, 2, 3) with its translations rounded to whole pixels of
         an image of ``image_size`` (H, W) (in ``affine_grid``'s coordinates
-        one pixel is 2 / W across, 2 / H down); straight-through gradient."""
+        one pixel is 2 / W across, 2 / H down)."""
         height, width = image_size
         pixels = theta.new_tensor((width / 2, height / 2))
-        shift = theta[:, :, 2]
-        rounded = torch.round(shift * pixels) / pixels
-        shift = shift + (rounded - shift).detach()
+        shift = torch.round(theta[:, :, 2] * pixels) / pixels
         return torch.cat([theta[:, :, :2], shift[:, :, None]], dim=2)
 
     def regularizer(self):
