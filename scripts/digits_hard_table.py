@@ -85,6 +85,13 @@ CANDIDATES = [
     ('consistency 3', ['model.consistency_weight=3.0']),
     ('consistency 10', ['model.consistency_weight=10.0']),
     ('reg 10', ['model.reg_weight=10.0']),
+    ('append, fraction 1, whole pixels',
+     ['model.augment_mode=append', 'model.augment_fraction=1.0',
+      'model.augmentor.whole_pixels=True']),
+    ('append, fraction 1, whole pixels, antithetic',
+     ['model.augment_mode=append', 'model.augment_fraction=1.0',
+      'model.augmentor.whole_pixels=True',
+      'model.augmentor.antithetic=True']),
 ]
 
 
