@@ -92,6 +92,8 @@ CANDIDATES = [
      ['model.augment_mode=append', 'model.augment_fraction=1.0',
       'model.augmentor.whole_pixels=True',
       'model.augmentor.antithetic=True']),
+    ('max translation 3 px', ['model.augmentor.max_translation=0.15']),
+    ('max translation 4 px', ['model.augmentor.max_translation=0.2']),
 ]
 
 

@@ -238,3 +238,18 @@ def test_whole_pixel_gradient_is_the_continuous_warps():
 
     for rounded, continuous in zip(grads(True), grads(False)):
         assert rounded.allclose(continuous)
+
+
+def test_max_translation_bounds_the_shifts_only():
+    torch.manual_seed(0)
+    aug = build(type='LearnedAffineAugmentor', init_std=0.3,
+                max_translation=0.1)
+    _, offsets = aug.sample_theta(1000)
+    shifts, linear = offsets[:, [2, 5]], offsets[:, [0, 1, 3, 4]]
+    assert shifts.abs().max() <= 0.1
+    assert shifts.abs().max() > 0.09  # tanh saturates, it does not clip
+    assert linear.abs().max() > 0.5  # the linear part is not bounded
+    shifts.sum().backward()
+    assert aug.delta.mean.grad[[2, 5]].abs().min() > 0
+    with pytest.raises(ValueError, match='max_translation'):
+        build(type='LearnedAffineAugmentor', max_translation=0)

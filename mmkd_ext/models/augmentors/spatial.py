@@ -47,6 +47,10 @@ class LearnedAffineAugmentor(BaseAugmentor):
             Defaults to False.
         antithetic (bool): draw the noise of consecutive images in mirrored
             pairs (``LearnedGaussian``). Defaults to False.
+        max_translation (float, optional): bound each sampled translation
+            to (-m, m) fractions of the image, ``t = m tanh(t' / m)`` of the
+            Gaussian's sample t' (about t' itself while small); mu and sigma
+            stay those of t'. Defaults to None (unbounded).
         whole_pixels (bool): round each sampled translation to whole pixels
             of the input, so that a pure translation moves pixels without
             resampling (no bilinear blur); the gradient is that of the warp
@@ -56,7 +60,8 @@ class LearnedAffineAugmentor(BaseAugmentor):
 
     def __init__(self, translation_only=False, init_std=0.025,
                  learn_std=True, padding_mode='border', symmetric=False,
-                 antithetic=False, whole_pixels=False, init_cfg=None):
+                 antithetic=False, max_translation=None, whole_pixels=False,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if padding_mode not in ('border', 'zeros', 'reflection'):
             raise ValueError(
@@ -65,6 +70,11 @@ class LearnedAffineAugmentor(BaseAugmentor):
         self.translation_only = translation_only
         self.padding_mode = padding_mode
         self.symmetric = symmetric
+        if max_translation is not None and max_translation <= 0:
+            raise ValueError(
+                f'max_translation must be > 0 (a fraction of the image) or '
+                f'None, got {max_translation}')
+        self.max_translation = max_translation
         self.whole_pixels = whole_pixels
         self.delta = LearnedGaussian(2 if translation_only else 6, init_std,
                                      learn_std, antithetic)
@@ -73,8 +83,8 @@ class LearnedAffineAugmentor(BaseAugmentor):
         return (0, 1) if self.translation_only else (2, 5)
 
     def sample_theta(self, num):
-        """(num, 2, 3) ``affine_grid`` matrices and the (num, 6) offsets in
-        image units (a, b, t_x, c, d, t_y)."""
+        """(num, 2, 3) ``affine_grid`` matrices and the (num, 6) offsets
+        applied, in image units (a, b, t_x, c, d, t_y)."""
         delta = self.delta.sample(num)
         if self.symmetric:
             delta = delta * (torch.randint_like(delta, 2) * 2 - 1)
@@ -82,10 +92,16 @@ class LearnedAffineAugmentor(BaseAugmentor):
             zeros = delta.new_zeros(num)
             delta = torch.stack([zeros, zeros, delta[:, 0], zeros, zeros,
                                  delta[:, 1]], dim=1)
+        offsets = delta
+        if self.max_translation is not None:
+            bound = self.max_translation
+            is_shift = delta.new_tensor((0., 0., 1., 0., 0., 1.)).bool()
+            offsets = torch.where(
+                is_shift, bound * torch.tanh(delta / bound), delta)
         # fractions of the image -> affine_grid's coordinates (span 2)
         scale = delta.new_tensor((1., 1., 2., 1., 1., 2.))
-        theta = delta * scale + delta.new_tensor(IDENTITY)
-        return theta.view(num, 2, 3), delta
+        theta = offsets * scale + delta.new_tensor(IDENTITY)
+        return theta.view(num, 2, 3), offsets
 
     def forward(self, inputs):
         """inputs (B, C, H, W) -> warped (B, C, H, W)."""
