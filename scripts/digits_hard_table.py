@@ -94,6 +94,12 @@ CANDIDATES = [
       'model.augmentor.antithetic=True']),
     ('max translation 3 px', ['model.augmentor.max_translation=0.15']),
     ('max translation 4 px', ['model.augmentor.max_translation=0.2']),
+    ('max translation 3 px, antithetic',
+     ['model.augmentor.max_translation=0.15',
+      'model.augmentor.antithetic=True']),
+    ('max translation 3 px, whole pixels',
+     ['model.augmentor.max_translation=0.15',
+      'model.augmentor.whole_pixels=True']),
 ]
 
 
