@@ -47,9 +47,13 @@ ROWS = [
      'configs/hard/kd-shift_cnn_mlp_digits20.py', True),
     ('HARD (defaults)', HARD, True),
 ]
-# HARD settings tried by --select (cfg-options over the shipped config)
+# HARD settings tried by --select: cfg-options over the shipped config
+# with the translations of the first two selection rounds (unbounded,
+# bilinear: EARLIER), so that each name keeps meaning what it measured
+EARLIER = ['model.augmentor.max_translation=None',
+           'model.augmentor.whole_pixels=False']
 CANDIDATES = [
-    ('defaults', []),
+    ('reg 0.1', ['model.reg_weight=0.1']),
     ('augmentor lr 3e-3',
      ['optim_wrapper.augmentor.optimizer.lr=0.003']),
     ('append', ['model.augment_mode=append']),
@@ -153,8 +157,8 @@ def select(teacher, names, seed):
     runs = [('KD (tau 4)', 'configs/hard/kd_cnn_mlp_digits20.py', []),
             ('KD + random translations (oracle)',
              'configs/hard/kd-shift_cnn_mlp_digits20.py', [])] + [
-        (f'HARD, {name}', HARD, options) for name, options in CANDIDATES
-        if not names or name in names]
+        (f'HARD, {name}', HARD, [*EARLIER, *options])
+        for name, options in CANDIDATES if not names or name in names]
     for name, config, options in runs:
         work_dir = run_work_dir(name, seed, 'digits_hard_select')
         options = [f'randomness.seed={seed}', *teacher, *HOLDOUT, *options]

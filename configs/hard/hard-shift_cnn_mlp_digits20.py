@@ -2,7 +2,8 @@
 # translation distribution that the augmentor trains to make teacher and
 # student disagree (alternating 1:1 with the student's steps). The
 # translation's mean and std are in fractions of the image (init_std 0.025:
-# half a pixel on the 20-pixel canvas), logged in pixels (aug.*_px).
+# half a pixel on the 20-pixel canvas), logged in pixels (aug.*_px); the
+# applied shifts are bounded to +-3 px and rounded to whole pixels.
 # Settings chosen on a held-out part of the training digits
 # (scripts/digits_hard_table.py --select), see README.md.
 _base_ = ['./kd_cnn_mlp_digits20.py']
@@ -11,7 +12,9 @@ model = dict(
     type='mmkd_ext.HARDDistiller',
     augmentor=dict(
         type='LearnedAffineAugmentor', translation_only=True,
-        init_std=0.025),
+        init_std=0.025,
+        max_translation=0.15,  # shifts within +-3 px of the 20-px canvas
+        whole_pixels=True),  # no bilinear blur
     augment_fraction=0.5,
     augment_mode='replace',
     augmentor_steps=1,
