@@ -52,58 +52,55 @@ ROWS = [
 # bilinear: EARLIER), so that each name keeps meaning what it measured
 EARLIER = ['model.augmentor.max_translation=None',
            'model.augmentor.whole_pixels=False']
+APPEND_ALL = ['model.augment_mode=append', 'model.augment_fraction=1.0']
+ANTITHETIC = ['model.augmentor.antithetic=True']
+WHOLE_PIXELS = ['model.augmentor.whole_pixels=True']
+MAX_3PX = ['model.augmentor.max_translation=0.15']
+AUGMENTOR_LR_3E3 = ['optim_wrapper.augmentor.optimizer.lr=0.003']
+
+
+def fraction(value):
+    return [f'model.augment_fraction={value}']
+
+
+def reg(value):
+    return [f'model.reg_weight={value}']
+
+
 CANDIDATES = [
-    ('reg 0.1', ['model.reg_weight=0.1']),
-    ('augmentor lr 3e-3',
-     ['optim_wrapper.augmentor.optimizer.lr=0.003']),
+    ('reg 0.1', reg(0.1)),
+    ('augmentor lr 3e-3', AUGMENTOR_LR_3E3),
     ('append', ['model.augment_mode=append']),
     ('append, augmentor lr 3e-3',
-     ['model.augment_mode=append',
-      'optim_wrapper.augmentor.optimizer.lr=0.003']),
-    ('reg 0.01', ['model.reg_weight=0.01']),
+     ['model.augment_mode=append', *AUGMENTOR_LR_3E3]),
+    ('reg 0.01', reg(0.01)),
     ('consistency 0.3', ['model.consistency_weight=0.3']),
     ('mirrored', ['model.augmentor.symmetric=True']),
-    ('fraction 0.75', ['model.augment_fraction=0.75']),
-    ('fraction 1', ['model.augment_fraction=1.0']),
-    ('fraction 1, reg 0.01', ['model.augment_fraction=1.0',
-                              'model.reg_weight=0.01']),
-    ('reg 0', ['model.reg_weight=0.0']),
-    ('fraction 0.75, reg 0', ['model.augment_fraction=0.75',
-                              'model.reg_weight=0.0']),
-    ('append, fraction 1', ['model.augment_mode=append',
-                            'model.augment_fraction=1.0']),
-    ('fraction 0.6', ['model.augment_fraction=0.6']),
-    ('antithetic', ['model.augmentor.antithetic=True']),
-    ('fraction 0.75, antithetic', ['model.augment_fraction=0.75',
-                                   'model.augmentor.antithetic=True']),
-    ('fraction 0.6, antithetic', ['model.augment_fraction=0.6',
-                                  'model.augmentor.antithetic=True']),
-    ('append, fraction 1, antithetic', ['model.augment_mode=append',
-                                        'model.augment_fraction=1.0',
-                                        'model.augmentor.antithetic=True']),
-    ('reg 0.3', ['model.reg_weight=0.3']),
-    ('reg 1', ['model.reg_weight=1.0']),
-    ('whole pixels', ['model.augmentor.whole_pixels=True']),
-    ('whole pixels, antithetic', ['model.augmentor.whole_pixels=True',
-                                  'model.augmentor.antithetic=True']),
+    ('fraction 0.75', fraction(0.75)),
+    ('fraction 1', fraction(1.0)),
+    ('fraction 1, reg 0.01', [*fraction(1.0), *reg(0.01)]),
+    ('reg 0', reg(0.0)),
+    ('fraction 0.75, reg 0', [*fraction(0.75), *reg(0.0)]),
+    ('append, fraction 1', APPEND_ALL),
+    ('fraction 0.6', fraction(0.6)),
+    ('antithetic', ANTITHETIC),
+    ('fraction 0.75, antithetic', [*fraction(0.75), *ANTITHETIC]),
+    ('fraction 0.6, antithetic', [*fraction(0.6), *ANTITHETIC]),
+    ('append, fraction 1, antithetic', [*APPEND_ALL, *ANTITHETIC]),
+    ('reg 0.3', reg(0.3)),
+    ('reg 1', reg(1.0)),
+    ('whole pixels', WHOLE_PIXELS),
+    ('whole pixels, antithetic', [*WHOLE_PIXELS, *ANTITHETIC]),
     ('consistency 3', ['model.consistency_weight=3.0']),
     ('consistency 10', ['model.consistency_weight=10.0']),
-    ('reg 10', ['model.reg_weight=10.0']),
-    ('append, fraction 1, whole pixels',
-     ['model.augment_mode=append', 'model.augment_fraction=1.0',
-      'model.augmentor.whole_pixels=True']),
+    ('reg 10', reg(10.0)),
+    ('append, fraction 1, whole pixels', [*APPEND_ALL, *WHOLE_PIXELS]),
     ('append, fraction 1, whole pixels, antithetic',
-     ['model.augment_mode=append', 'model.augment_fraction=1.0',
-      'model.augmentor.whole_pixels=True',
-      'model.augmentor.antithetic=True']),
-    ('max translation 3 px', ['model.augmentor.max_translation=0.15']),
+     [*APPEND_ALL, *WHOLE_PIXELS, *ANTITHETIC]),
+    ('max translation 3 px', MAX_3PX),
     ('max translation 4 px', ['model.augmentor.max_translation=0.2']),
-    ('max translation 3 px, antithetic',
-     ['model.augmentor.max_translation=0.15',
-      'model.augmentor.antithetic=True']),
-    ('max translation 3 px, whole pixels',
-     ['model.augmentor.max_translation=0.15',
-      'model.augmentor.whole_pixels=True']),
+    ('max translation 3 px, antithetic', [*MAX_3PX, *ANTITHETIC]),
+    ('max translation 3 px, whole pixels', [*MAX_3PX, *WHOLE_PIXELS]),
 ]
 
 

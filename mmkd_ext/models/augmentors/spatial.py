@@ -6,6 +6,8 @@ from mmkd_ext.registry import MODELS
 from .base import BaseAugmentor, LearnedGaussian
 
 IDENTITY = (1., 0., 0., 0., 1., 0.)
+# which of the 6 offsets (a, b, t_x, c, d, t_y) are translations
+IS_TRANSLATION = (0., 0., 1., 0., 0., 1.)
 
 
 @MODELS.register_module()
@@ -92,15 +94,15 @@ class LearnedAffineAugmentor(BaseAugmentor):
             zeros = delta.new_zeros(num)
             delta = torch.stack([zeros, zeros, delta[:, 0], zeros, zeros,
                                  delta[:, 1]], dim=1)
+        is_translation = delta.new_tensor(IS_TRANSLATION)
         offsets = delta
         if self.max_translation is not None:
             bound = self.max_translation
-            is_shift = delta.new_tensor((0., 0., 1., 0., 0., 1.)).bool()
-            offsets = torch.where(
-                is_shift, bound * torch.tanh(delta / bound), delta)
-        # fractions of the image -> affine_grid's coordinates (span 2)
-        scale = delta.new_tensor((1., 1., 2., 1., 1., 2.))
-        theta = offsets * scale + delta.new_tensor(IDENTITY)
+            offsets = torch.where(is_translation.bool(),
+                                  bound * torch.tanh(delta / bound), delta)
+        # translations: fractions of the image -> affine_grid's coordinates
+        # (span 2); the linear part is unitless
+        theta = offsets * (1 + is_translation) + delta.new_tensor(IDENTITY)
         return theta.view(num, 2, 3), offsets
 
     def forward(self, inputs):
