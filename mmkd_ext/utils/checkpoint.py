@@ -1,147 +1,122 @@
-"""Safe checkpoint loading for mmengine on torch >= 2.6.
+"""Safe checkpoint loading for mmengine, on every supported torch and numpy.
 
-torch >= 2.6 loads with ``weights_only=True``, which refuses the few
-non-tensor objects that mmengine writes into every training checkpoint (the
-message hub's ``HistoryBuffer`` with its numpy arrays). Instead of switching
-that check off, every loader of mmengine's ``CheckpointLoader`` (local files,
-``http(s)://``, ``torchvision://``, ``open-mmlab://``, ``openmmlab://``,
-``mmcls://`` and any scheme registered later) runs, *only while it loads*,
-with
+Every loader of mmengine's ``CheckpointLoader`` (local files, ``http(s)://``,
+``torchvision://``, ``open-mmlab://``, ``openmmlab://``, ``mmcls://`` and any
+scheme registered later) runs, *only while it loads*, with every
+``torch.load`` it makes (the one inside ``torch.hub.load_state_dict_from_url``
+too; downloads still go to the torch hub cache) unpickling through
+:mod:`mmkd_ext.utils.restricted_pickle`: tensors, mmengine's
+``HistoryBuffer`` and numpy bool and numeric values load, nothing else is
+resolved. This does not depend on torch's ``weights_only`` machinery, so it
+is the same on torch 2.1 and on current torch, and on numpy 1 and 2.
 
-* ``weights_only`` forced on for every ``torch.load`` it makes, including
-  the one inside ``torch.hub.load_state_dict_from_url`` that mmengine's URL
-  loaders call with ``weights_only=False`` (downloads still go to the torch
-  hub cache, ``<TORCH_HOME>/hub/checkpoints``);
-* exactly the types below allow-listed. They were found by saving mmengine,
-  mmpretrain, mmdet and mmseg checkpoints and loading them back (see
-  ``tests/test_utils/test_checkpoint.py``). Checkpoints written under numpy 1
-  name the same numpy functions ``numpy.core.*``; those names are aliases of
-  the same objects, not more types.
-
-``HistoryBuffer`` pickles its statistic methods as
-``getattr(HistoryBuffer, 'min')``. Rather than allow-listing the builtin
-``getattr``, the pickle's ``builtins.getattr`` is mapped to
-:func:`history_buffer_statistic`, which resolves only those methods.
-
-A checkpoint holding any other pickled type fails with
-:class:`UnsafeCheckpointError`, which names the type and the file or URL;
-nothing of it is unpickled.
+A checkpoint holding any other pickled global fails with
+:class:`UnsafeCheckpointError`, which names the global and the file or URL;
+no code of a type outside the list runs. A file the user trusts is named, one by
+one, in the environment variable ``MMKD_EXT_TRUSTED_CHECKPOINTS``
+(comma-separated paths or URLs) or with :func:`trust_checkpoint`; it is then
+unpickled in full. There is no switch that trusts every file.
 """
 import contextlib
 import functools
 import os
+import os.path as osp
 import pickle
-import re
 
-import numpy as np
 import torch
-from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from . import restricted_pickle
 
-# HistoryBuffer registers these on its first instance only, so a fresh
-# process that loads a checkpoint before creating one needs them named here.
-DEFAULT_STATISTICS = ('min', 'max', 'current', 'mean')
+TRUSTED_ENV = 'MMKD_EXT_TRUSTED_CHECKPOINTS'
+# torch.load as torch defines it: every load goes through it with the pickle
+# module of its context, also when contexts nest
+TORCH_LOAD = torch.load
+# torch >= 2.4 reads these at every torch.load; they would override the
+# weights_only=False that a pickle module needs
+TORCH_WEIGHTS_ONLY_ENV = ('TORCH_FORCE_WEIGHTS_ONLY_LOAD',
+                          'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD')
+_trusted = set()
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint contains a pickled type outside the allow-list."""
 
 
-def history_buffer_statistic(owner, name):
-    """Stand-in for ``getattr`` while unpickling mmengine checkpoints.
-
-    Resolves ``(HistoryBuffer, name)`` for the statistic methods that
-    ``HistoryBuffer.__getstate__`` pickles (min, max, current, mean and any
-    registered with ``HistoryBuffer.register_statistics``); anything else is
-    refused.
-    """
-    if owner is HistoryBuffer and (
-            name in DEFAULT_STATISTICS
-            or name in HistoryBuffer._statistics_methods):
-        return getattr(HistoryBuffer, name)
-    raise UnsafeCheckpointError(
-        f'refusing getattr({owner!r}, {name!r}) while unpickling: only '
-        f'HistoryBuffer statistic methods are allowed')
+def _source_key(source):
+    """A URL as it is; a local path made absolute, links resolved."""
+    source = str(source)
+    return source if '://' in source else osp.realpath(
+        osp.expanduser(source))
 
 
-NUMPY_TYPES = [
-    np._core.multiarray._reconstruct,
-    np._core.multiarray.scalar,
-    np.ndarray,
-    np.dtype,
-    np.dtypes.Float64DType,
-    np.dtypes.Int64DType,
-]
-# numpy 1 pickles numpy._core.* as numpy.core.*: the same objects.
-NUMPY1_ALIASES = [
-    (np._core.multiarray._reconstruct, 'numpy.core.multiarray._reconstruct'),
-    (np._core.multiarray.scalar, 'numpy.core.multiarray.scalar'),
-]
-CHECKPOINT_SAFE_GLOBALS = [
-    HistoryBuffer,
-    *NUMPY_TYPES,
-    *NUMPY1_ALIASES,
-    (history_buffer_statistic, 'builtins.getattr'),
-]
-
-_TYPE_IN_MESSAGE = re.compile(
-    r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>|unrecognized function (\S+)"
-    r"|refusing (getattr\(.*?\)) while")
+def trust_checkpoint(source):
+    """Unpickle the checkpoint ``source`` (a path or URL, exactly as it is
+    loaded) in full from now on in this process: only for a file whose
+    origin you trust, since unpickling can run any code."""
+    _trusted.add(_source_key(source))
 
 
-def _refused_type(message):
-    match = _TYPE_IN_MESSAGE.search(message)
-    if match is None:
-        return None
-    return next(group for group in match.groups() if group)
-
-
-# torch reads these at every torch.load: the first forces weights_only,
-# the second (which would force it off where a caller left it unset) must
-# be absent while the first is set.
-FORCE_WEIGHTS_ONLY = 'TORCH_FORCE_WEIGHTS_ONLY_LOAD'
-FORCE_NO_WEIGHTS_ONLY = 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'
+def is_trusted(source):
+    """Whether ``source`` was named by :func:`trust_checkpoint` or in
+    ``MMKD_EXT_TRUSTED_CHECKPOINTS``."""
+    named = {_source_key(s.strip())
+             for s in os.environ.get(TRUSTED_ENV, '').split(',') if s.strip()}
+    return _source_key(source) in _trusted | named
 
 
 @contextlib.contextmanager
-def weights_only_loading():
-    """Within the context every ``torch.load`` loads with
-    ``weights_only=True`` (even where a caller passes False) under the
-    allow-list."""
-    saved = {k: os.environ.pop(k, None)
-             for k in (FORCE_WEIGHTS_ONLY, FORCE_NO_WEIGHTS_ONLY)}
-    os.environ[FORCE_WEIGHTS_ONLY] = '1'
+def torch_load_with(pickle_module):
+    """Within the context, every ``torch.load`` unpickles with
+    ``pickle_module`` (whatever ``weights_only`` its caller passes)."""
+    saved = {k: os.environ.pop(k) for k in TORCH_WEIGHTS_ONLY_ENV
+             if k in os.environ}
+    previous = torch.load
+
+    @functools.wraps(TORCH_LOAD)
+    def load(f, map_location=None, pickle_module_=None, *, weights_only=None,
+             **kwargs):
+        return TORCH_LOAD(f, map_location, pickle_module=pickle_module,
+                          weights_only=False, **kwargs)
+
+    torch.load = load
     try:
-        with torch.serialization.safe_globals(CHECKPOINT_SAFE_GLOBALS):
-            yield
+        yield
     finally:
-        os.environ.pop(FORCE_WEIGHTS_ONLY, None)
-        os.environ.update({k: v for k, v in saved.items() if v is not None})
+        torch.load = previous
+        os.environ.update(saved)
+
+
+def refusal_message(source, name):
+    return (
+        f'Checkpoint {source!r} contains the pickled global {name!r}, which '
+        f'mmkd_ext does not load: it loads tensors, mmengine\'s '
+        f'HistoryBuffer and numpy bool and numeric values '
+        f'(mmkd_ext.utils.restricted_pickle). The file was not loaded, and '
+        f'no code of a type outside that list ran. If you trust the file, name '
+        f'it: {TRUSTED_ENV}={source} (comma-separated for several), or '
+        f'mmkd_ext.utils.checkpoint.trust_checkpoint({source!r}) before '
+        f'loading; it is then unpickled in full.')
 
 
 def safe_loader(loader):
-    """Wrap a ``CheckpointLoader`` loader ``fn(filename, map_location)`` so it
-    loads weights-only under the allow-list and names any refused type."""
+    """Wrap a ``CheckpointLoader`` loader ``fn(filename, map_location)`` so
+    that it loads through the allow-list (in full for a trusted file) and
+    names any refused global."""
     if getattr(loader, 'mmkd_safe', False):
         return loader
 
     @functools.wraps(loader)
     def load(filename, map_location=None, *args, **kwargs):
-        with weights_only_loading():
+        if is_trusted(filename):
+            with torch_load_with(pickle):
+                return loader(filename, map_location, *args, **kwargs)
+        with torch_load_with(restricted_pickle):
             try:
                 return loader(filename, map_location, *args, **kwargs)
-            except pickle.UnpicklingError as err:
-                refused = _refused_type(str(err))
-                if refused is None:
-                    raise
+            except restricted_pickle.RefusedGlobal as err:
                 raise UnsafeCheckpointError(
-                    f'Checkpoint {filename!r} contains the pickled type '
-                    f'{refused!r}, which is not in mmkd_ext\'s allow-list for '
-                    f'weights_only loading (mmkd_ext.utils.checkpoint.'
-                    f'CHECKPOINT_SAFE_GLOBALS). It was not loaded. If you '
-                    f'trust the file, re-save it with only tensors and plain '
-                    f'Python containers.') from None
+                    refusal_message(filename, err.name)) from None
 
     load.mmkd_safe = True
     return load

@@ -3,6 +3,12 @@
 Turns the usual failure modes of a config into messages that name the file
 and the base at fault, and picks the default scope when a config does not
 set one.
+
+The OpenMMLab task libraries are extras of mmkd_ext (a detection user needs
+no mmpretrain): ``pip install "mmkd_ext[det]"`` installs mmdet, ``[seg]``
+mmsegmentation, ``[cls]`` mmpretrain, ``[all]`` the three. Whatever needs
+one imports it through :func:`import_task_library`, so a missing one is an
+error that names the extra.
 """
 import importlib
 import os.path as osp
@@ -10,13 +16,40 @@ import os.path as osp
 from mmengine.config import Config
 
 
+# the scope (and module) of each task library -> the extra that installs it
+EXTRAS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpretrain': 'cls'}
+
+
 class ConfigError(ValueError):
     """A config cannot be used as given; the message names file and key."""
 
 
+class MissingExtraError(ConfigError, ImportError):
+    """A config needs a task library that is not installed."""
+
+
+def import_task_library(scope, needed_by):
+    """Import the task library ``scope`` (``'mmdet'``, ...) for
+    ``needed_by`` (what the message names: a config, a distiller).
+
+    Raises:
+        MissingExtraError: it cannot be imported; the message names the
+            extra of mmkd_ext that installs it.
+    """
+    try:
+        return importlib.import_module(scope)
+    except ImportError as err:
+        extra = EXTRAS.get(scope)
+        hint = f'pip install "mmkd_ext[{extra}]"' if extra else \
+            f'install {scope}'
+        raise MissingExtraError(
+            f'{needed_by} needs {scope}, which cannot be imported ({err}): '
+            f'{hint}') from err
+
+
 def external_scopes(config_path):
     """Scopes of the ``scope::path`` bases that ``config_path`` inherits,
-    directly or through local bases, e.g. ``{'mmdet'}``.
+    directly or through local or ``mmkd_ext::`` bases, e.g. ``{'mmdet'}``.
 
     Raises:
         FileNotFoundError: ``config_path`` or one of its local bases does
@@ -34,8 +67,11 @@ def external_scopes(config_path):
             raise FileNotFoundError(f'Config file {path!r}{parent} does not '
                                     f'exist')
         for base in Config._get_base_files(path):
-            if '::' in base:
-                scopes.add(base.partition('::')[0])
+            scope, _, name = base.rpartition('::')
+            if scope == 'mmkd_ext':
+                todo.append(package_config_path(name))
+            elif scope:
+                scopes.add(scope)
             else:
                 todo.append(osp.abspath(osp.join(osp.dirname(path), base)))
     return scopes
@@ -43,14 +79,51 @@ def external_scopes(config_path):
 
 def check_scopes_importable(config_path, scopes):
     for scope in sorted(scopes):
-        try:
-            importlib.import_module(scope)
-        except ImportError as err:
-            raise ConfigError(
-                f'Config {config_path!r} inherits a {scope}:: base config, but '
-                f'{scope!r} cannot be imported ({err}). Install it (see '
-                f'pyproject.toml for the supported versions) or remove the '
-                f'{scope}:: base.') from err
+        import_task_library(
+            scope, f'Config {config_path!r} (a {scope}:: base config)')
+
+
+def package_dir():
+    """The folder of the imported ``mmkd_ext`` package."""
+    return osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def package_config_path(name):
+    """The file of ``mmkd_ext::<name>``: in the package's ``.mim/configs``
+    (in a repository checkout, a link to its ``configs/``)."""
+    return osp.join(package_dir(), '.mim', 'configs', name)
+
+
+def register_config_scope():
+    """Make ``mmkd_ext::<method>/<config>.py`` a base-config name, as
+    ``mmdet::...`` is. Called by ``import mmkd_ext``; for tools that read a
+    config before they import mmkd_ext, the start-up hook of a
+    (non-editable) install does the registration (``mmkd_ext_scope``).
+    Idempotent.
+
+    mmengine resolves ``scope::`` only for the packages of its table
+    ``MODULE2PACKAGE`` (alias ``PKG2PROJECT``), in
+    ``get_installed_path(package)/.mim/configs``. That function returns
+    ``<distribution location>/<package>``, which for an editable install
+    (``pip install -e``) is not where the package is; for mmkd_ext, the
+    lookups of mmengine's config and hub modules get the imported package's
+    folder instead.
+    """
+    import mmkd_ext_scope
+    from mmengine.config import config, utils
+    from mmengine.hub import hub
+    mmkd_ext_scope.register(utils)
+    for module in (config, hub):
+        lookup = module.get_installed_path
+        if getattr(lookup, 'mmkd_ext_aware', False):
+            continue
+
+        def get_installed_path(package, lookup=lookup):
+            return package_dir() if package == 'mmkd_ext' else \
+                lookup(package)
+
+        get_installed_path.mmkd_ext_aware = True
+        module.get_installed_path = get_installed_path
 
 
 def load_config(config_path, cfg_options=None):

@@ -279,7 +279,7 @@ def test_malicious_checkpoint_url_stops_training(imagenet_dir, served,
                     cwd=imagenet_dir, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert f"error: Checkpoint '{bad}' contains the pickled type 'exec'" \
+    assert f"error: Checkpoint '{bad}' contains the pickled global 'builtins.exec'" \
         in out
     assert 'Traceback' not in out
     assert not marker.exists()

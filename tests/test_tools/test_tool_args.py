@@ -1,7 +1,9 @@
 """The command lines of tools/train.py and tools/test.py map onto the config
 as mmdet's do (fast: no training)."""
 import importlib.util
+import os
 import os.path as osp
+import subprocess
 
 import pytest
 import torch
@@ -110,3 +112,30 @@ def test_library_config_path_as_config():
     cfg = load_config('mmpretrain::resnet/resnet18_8xb32_in1k.py')
     assert cfg.default_scope == 'mmpretrain'
     assert cfg.model.backbone.depth == 18
+
+
+@pytest.mark.parametrize('script, args, expected', [
+    ('slurm_train.sh', ['gpu', 'job', 'cfg.py', 'wd', '--amp'],
+     ['train.py', 'cfg.py', '--work-dir=wd', '--amp', '--launcher=slurm']),
+    ('slurm_test.sh', ['gpu', 'job', 'cfg.py', 'ckpt.pth', '--out', 'o.pkl'],
+     ['test.py', 'cfg.py', 'ckpt.pth', '--out', 'o.pkl', '--launcher=slurm']),
+])
+def test_slurm_scripts_call_srun_as_mmdets_do(tmp_path, script, args,
+                                               expected):
+    # a stand-in srun that writes down its arguments, one per line
+    (tmp_path / 'srun').write_text(
+        '#!/bin/sh\nprintf "%s\\n" "$@" > "$SRUN_ARGV"\n')
+    (tmp_path / 'srun').chmod(0o755)
+    env = dict(os.environ, PATH=f'{tmp_path}{os.pathsep}{os.environ["PATH"]}',
+               SRUN_ARGV=str(tmp_path / 'argv'), GPUS='16',
+               SRUN_ARGS='--quotatype=auto --time=1')
+    subprocess.run(['bash', osp.join(ROOT, 'tools', script), *args],
+                   env=env, check=True, capture_output=True)
+    argv = (tmp_path / 'argv').read_text().splitlines()
+    assert argv[:8] == ['-p', 'gpu', '--job-name=job', '--gres=gpu:8',
+                        '--ntasks=16', '--ntasks-per-node=8',
+                        '--cpus-per-task=5', '--kill-on-bad-exit=1']
+    assert argv[8:10] == ['--quotatype=auto', '--time=1']
+    assert argv[10:12] == ['python', '-u']
+    assert osp.basename(argv[12]) == expected[0]
+    assert argv[13:] == expected[1:]

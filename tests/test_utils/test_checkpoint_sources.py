@@ -1,8 +1,6 @@
 """Every checkpoint source loads weights-only: URLs served by a local
 http.server (load_from / resume, teacher_ckpt), numpy-1 checkpoints, and the
 distiller's teacher_ckpt accepting what load_from accepts."""
-import os
-
 import numpy as np
 import pytest
 import torch
@@ -14,7 +12,7 @@ import mmkd_ext  # noqa: F401 (installs the safe loaders)
 from builders import build_distiller, classifier
 from conftest import write_malicious
 from mmkd_ext.models.distillers import DistillerConfigError
-from mmkd_ext.utils.checkpoint import UnsafeCheckpointError
+from mmkd_ext.utils.checkpoint import TORCH_LOAD, UnsafeCheckpointError
 
 
 def test_malicious_url_is_refused_and_its_payload_never_runs(served,
@@ -25,7 +23,7 @@ def test_malicious_url_is_refused_and_its_payload_never_runs(served,
                  lambda u: load_checkpoint(nn.Linear(2, 2), u)):  # load_from
         with pytest.raises(UnsafeCheckpointError) as err:
             load(f'{url}/bad.pth')
-        assert "'exec'" in str(err.value)
+        assert "'builtins.exec'" in str(err.value)
         assert f'{url}/bad.pth' in str(err.value)
         assert not marker.exists()
 
@@ -45,11 +43,10 @@ def test_benign_url_loads_into_the_torch_hub_cache(served, tmp_path):
     assert cached.is_file()
 
 
-def test_weights_only_is_forced_only_while_loading(monkeypatch):
-    monkeypatch.delenv('TORCH_FORCE_WEIGHTS_ONLY_LOAD', raising=False)
+def test_loaders_are_wrapped_and_torch_load_left_alone():
     loader = CheckpointLoader._get_checkpoint_loader('https://x/y.pth')
     assert getattr(loader, 'mmkd_safe', False)
-    assert 'TORCH_FORCE_WEIGHTS_ONLY_LOAD' not in os.environ
+    assert torch.load is TORCH_LOAD
 
 
 def test_scheme_registered_later_is_safe(tmp_path):
@@ -63,26 +60,32 @@ def test_scheme_registered_later_is_safe(tmp_path):
 
     CheckpointLoader.register_scheme('mine://', load_from_mine)
     try:
-        with pytest.raises(UnsafeCheckpointError, match="'exec'"):
+        with pytest.raises(UnsafeCheckpointError, match="'builtins.exec'"):
             CheckpointLoader.load_checkpoint(f'mine://{path}', 'cpu')
     finally:
         del CheckpointLoader._schemes['mine://']
     assert not marker.exists()
 
 
-def test_numpy1_checkpoint_loads_through_the_allow_list(tmp_path):
-    # torch's legacy format is protocol-2 pickle, whose GLOBAL opcodes are
-    # newline-terminated text: rename numpy 2's modules to numpy 1's.
-    path = tmp_path / 'numpy1.pth'
+@pytest.mark.parametrize('module', ['numpy.core.', 'numpy._core.'])
+def test_numpy1_and_numpy2_names_load_through_the_allow_list(tmp_path,
+                                                             module):
+    # numpy 1 pickles its reconstructors as numpy.core.*, numpy 2 as
+    # numpy._core.*; whichever numpy runs, both load. torch's legacy format
+    # is protocol-2 pickle, whose GLOBAL opcodes are newline-terminated
+    # text, so the written names can be swapped for the other numpy's.
+    path = tmp_path / 'numpy_names.pth'
     torch.save(dict(meta=dict(stats=np.array([1.5, 2.5]),
-                              best=np.float64(0.5))), path,
+                              best=np.float32(0.5))), path,
                _use_new_zipfile_serialization=False)
     raw = path.read_bytes()
-    assert b'numpy._core.multiarray\n' in raw
-    path.write_bytes(raw.replace(b'numpy._core.', b'numpy.core.'))
+    written = next(m for m in (b'numpy._core.multiarray\n',
+                               b'numpy.core.multiarray\n') if m in raw)
+    path.write_bytes(raw.replace(written,
+                                 module.encode() + b'multiarray\n'))
     ckpt = CheckpointLoader.load_checkpoint(str(path), 'cpu')
     assert np.array_equal(ckpt['meta']['stats'], [1.5, 2.5])
-    assert ckpt['meta']['best'] == 0.5
+    assert ckpt['meta']['best'] == np.float32(0.5)
 
 
 # -- teacher_ckpt ------------------------------------------------------------
@@ -112,7 +115,7 @@ def test_malicious_teacher_ckpt_url_is_refused(served, tmp_path):
     folder, url = served
     marker = write_malicious(folder, tmp_path, 'teacher.pth')
     model = distiller(f'{url}/teacher.pth')  # building reads nothing
-    with pytest.raises(UnsafeCheckpointError, match="'exec'"):
+    with pytest.raises(UnsafeCheckpointError, match="'builtins.exec'"):
         model.init_weights()
     assert not marker.exists()
 

@@ -16,7 +16,10 @@ from mmengine.runner import load_checkpoint
 
 from mmkd_ext.models.losses.utils import DistillInputError
 from mmkd_ext.registry import MODELS
-from mmkd_ext.utils.config import ConfigError, load_config
+from mmkd_ext.utils.compat import (register_load_state_dict_pre_hook,
+                                   register_state_dict_post_hook)
+from mmkd_ext.utils.config import (ConfigError, import_task_library,
+                                   load_config)
 from .taps import CachedTeacherTaps, Taps, parse_tap, tap_name
 from .teacher_inputs import TeacherInputs
 
@@ -236,8 +239,8 @@ class BaseDistiller(BaseModel):
             self.teacher.eval()
         # hooks, not overrides: mmengine's checkpoint code walks modules
         # itself and calls only these hooks
-        self.register_state_dict_post_hook(self._drop_teacher_state)
-        self.register_load_state_dict_pre_hook(self._keep_teacher_state)
+        register_state_dict_post_hook(self, self._drop_teacher_state)
+        register_load_state_dict_pre_hook(self, self._keep_teacher_state)
         self.init_student_from_teacher = list(init_student_from_teacher or [])
         self._build_losses(distill_losses)
         # Multipliers of each distillation loss, set by
@@ -249,6 +252,8 @@ class BaseDistiller(BaseModel):
         if self.task_scope is None:
             raise NotImplementedError(
                 f'{type(self).__name__} must set task_scope')
+        import_task_library(self.task_scope,
+                            f'model.type={type(self).__name__!r}')
         return DefaultScope.overwrite_default_scope(self.task_scope)
 
     def _load_teacher(self):
