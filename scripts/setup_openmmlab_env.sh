@@ -58,7 +58,8 @@ PYCHECK
 rm -f "$REPORT"
 "${PIP[@]}" install -q "$ROOT[all]"
 "${PIP[@]}" install -q -c "$CONSTRAINTS" pytest scikit-learn
-"$PY" - <<'PYCHECK'
+# from outside the checkout: what a user's `import mmkd_ext` finds
+(cd / && "$PY" - <<'PYCHECK'
 import mmcv, mmcv.ops, mmdet, mmseg, mmpretrain, mmengine, numpy, torch
 import mmkd_ext
 print(f'[setup-openmmlab] torch {torch.__version__}, numpy {numpy.__version__}, '
@@ -66,4 +67,5 @@ print(f'[setup-openmmlab] torch {torch.__version__}, numpy {numpy.__version__}, 
       f'mmdet {mmdet.__version__}, mmseg {mmseg.__version__}, '
       f'mmpretrain {mmpretrain.__version__}, mmkd_ext from {mmkd_ext.__file__}')
 PYCHECK
+)
 say "done"

@@ -10,10 +10,17 @@ class FakeRunner:
         self.model, self.epoch, self.iter = model, 0, 0
 
 
+class FakeTerm:
+    scale = 1.0
+
+
 class FakeDistiller:
 
     def __init__(self):
-        self.distill_loss_scales = dict(kd=1.0, feat=1.0)
+        self.terms = dict(kd=FakeTerm(), feat=FakeTerm())
+
+    def scales(self):
+        return {name: term.scale for name, term in self.terms.items()}
 
 
 def test_warmup_then_stop_by_iteration():
@@ -25,8 +32,8 @@ def test_warmup_then_stop_by_iteration():
     for it in range(12):
         runner.iter = it
         hook.before_train_iter(runner, it)
-        seen.append(runner.model.distill_loss_scales['kd'])
-        assert runner.model.distill_loss_scales['feat'] == 1.0
+        seen.append(runner.model.scales()['kd'])
+        assert runner.model.scales()['feat'] == 1.0
     assert seen == [0.25, 0.5, 0.75] + [1.0] * 7 + [0.0, 0.0]
 
 
@@ -36,10 +43,10 @@ def test_stop_by_epoch_for_all_losses():
     hook.before_train(runner)
     runner.epoch = 1
     hook.before_train_iter(runner, 0)
-    assert runner.model.distill_loss_scales == dict(kd=1.0, feat=1.0)
+    assert runner.model.scales() == dict(kd=1.0, feat=1.0)
     runner.epoch = 2
     hook.before_train_iter(runner, 0)
-    assert runner.model.distill_loss_scales == dict(kd=0.0, feat=0.0)
+    assert runner.model.scales() == dict(kd=0.0, feat=0.0)
 
 
 def test_errors_name_the_problem():

@@ -119,14 +119,14 @@ def distill_losses_step(model, batch):
     taps of one teacher and one student forward (recorded here once)."""
     samples = batch['data_samples']
     with model.recorded_taps(batch['inputs'], samples):
-        calls = {name: _leaf(model.loss_arguments(name, samples))
-                 for name in model.distill_losses}
+        calls = {term: _leaf(term.arguments(model.tap_sources, samples))
+                 for term in model.terms.values()}
 
     def step():
         total = 0
-        for name, (args, kwargs) in calls.items():
-            out = model.distill_losses[name](*args, **kwargs)
-            total = total + (out['loss'] if isinstance(out, dict) else out)
+        for term, (args, kwargs) in calls.items():
+            out = term.loss(*args, **kwargs)
+            total = total + term.split(out)[0]
         total.backward()
         model.distill_losses.zero_grad()
 
@@ -138,8 +138,8 @@ def main(argv=None):
     with user_errors():
         cfg = load_config(args.config, args.cfg_options)
         model, data = build(cfg, args.device)
-    model.distill_loss_scales.update(
-        dict.fromkeys(model.distill_loss_scales, args.loss_scale))
+    for term in model.terms.values():
+        term.scale = args.loss_scale
     distill_optim = build_optim_wrapper(model, cfg.optim_wrapper)
     student_optim = build_optim_wrapper(model.student, cfg.optim_wrapper)
     batch = model.data_preprocessor(data, training=True)
@@ -149,8 +149,8 @@ def main(argv=None):
         model.student_taps.clear()
 
     def teacher_forward():
-        model.teacher_forward(batch['inputs'], batch['data_samples'])
-        model.teacher_taps.clear()
+        model.teacher.record(batch['inputs'], batch['data_samples'])
+        model.teacher.clear()
 
     phases = [Phase('teacher forward (no_grad)', teacher_forward, args.device),
               Phase('student-only step', student_step, args.device),

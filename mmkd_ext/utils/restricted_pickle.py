@@ -7,8 +7,11 @@ or build what ``find_class`` returns, and here that is exactly
 
 * what torch's own weights-only unpickler allows on this torch version
   (tensors, parameters, storages, dtypes, ``torch.Size``, ``OrderedDict``),
-  and ``_codecs.encode``, which protocol-2 pickles (``torch.save``'s
-  default) use for ``bytes``, e.g. the data of numpy values;
+  and the plain types that current torch allows there too but torch 2.1
+  does not: ``collections.Counter`` (the milestones of ``MultiStepLR`` in a
+  checkpoint's scheduler state), ``set``, ``complex``, ``bytearray``, and
+  ``_codecs.encode``, which protocol-2 pickles (``torch.save``'s default)
+  use for ``bytes``, e.g. the data of numpy values;
 * mmengine's ``HistoryBuffer`` (the message hub of every training
   checkpoint), whose statistic methods are pickled as
   ``getattr(HistoryBuffer, 'mean')``: ``builtins.getattr`` resolves to
@@ -24,6 +27,7 @@ code of a type outside the list ever runs.
 """
 import _compat_pickle
 import codecs
+import collections
 import pickle
 
 import numpy as np
@@ -80,9 +84,13 @@ def _allowed_globals():
         allowed[f'{module}._reconstruct'] = reconstruct
         allowed[f'{module}.scalar'] = scalar
     allowed.update({
+        'collections.Counter': collections.Counter,
+        'builtins.set': set,
+        'builtins.complex': complex,
+        'builtins.bytearray': bytearray,
+        '_codecs.encode': codecs.encode,
         'numpy.ndarray': np.ndarray,
         'numpy.dtype': numeric_dtype,
-        '_codecs.encode': codecs.encode,
         f'{HistoryBuffer.__module__}.HistoryBuffer': HistoryBuffer,
         'builtins.getattr': history_buffer_statistic,
     })

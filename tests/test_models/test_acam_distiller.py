@@ -96,8 +96,8 @@ def test_spatial_size_mismatch_names_the_level():
                     distill_losses=acam(resize_student=True))
     data = resized.data_preprocessor(det_batch(), True)
     with resized.recorded_taps(data['inputs'], data['data_samples']):
-        (student, teacher), _ = resized.loss_arguments(
-            'acam', data['data_samples'])
+        (student, teacher), _ = resized.terms['acam'].arguments(
+            resized.tap_sources, data['data_samples'])
     pairs = resized.distill_losses.acam.level_inputs(student, teacher)
     assert student[0].shape[2:] != teacher[0].shape[2:]
     assert all(s.shape[2:] == t.shape[2:] for s, t in pairs)

@@ -55,23 +55,23 @@ def test_teacher_is_not_in_state_dict_and_state_reloads(distiller):
     state = distiller.state_dict()
     assert state and not any(k.startswith('teacher.') for k in state)
     other = build()
-    teacher_before = copy.deepcopy(other.teacher.state_dict())
+    teacher_before = copy.deepcopy(other.teacher.model.state_dict())
     other.load_state_dict(state, strict=True)
     for key, value in other.student.state_dict().items():
         assert torch.equal(value, distiller.student.state_dict()[key])
-    for key, value in other.teacher.state_dict().items():
+    for key, value in other.teacher.model.state_dict().items():
         assert torch.equal(value, teacher_before[key])
 
 
 def test_one_step_trains_student_only(distiller):
     model = build()
-    teacher_before = copy.deepcopy(model.teacher.state_dict())
+    teacher_before = copy.deepcopy(model.teacher.model.state_dict())
     student_before = copy.deepcopy(model.student.state_dict())
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
     model.train()
     log = model.train_step(cls_batch(), optim)
     assert {'loss', 'loss_kd', 'loss_nkd'} <= set(log)
-    for key, value in model.teacher.state_dict().items():
+    for key, value in model.teacher.model.state_dict().items():
         assert torch.equal(value, teacher_before[key]), key  # BN stats too
     assert not torch.equal(model.student.state_dict()['head.fc.weight'],
                            student_before['head.fc.weight'])
@@ -90,27 +90,27 @@ def test_predict_and_tensor_delegate_to_student(distiller):
 
 def test_teacher_checkpoint_is_loaded_and_survives_init_weights(tmp_path):
     torch.manual_seed(1)
-    teacher = build().teacher
+    teacher = build().teacher.model
     ckpt = tmp_path / 'teacher.pth'
     torch.save(dict(state_dict=teacher.state_dict()), ckpt)
     model = build(teacher_ckpt=str(ckpt))
     model.init_weights()
     for key, value in teacher.state_dict().items():
-        assert torch.equal(model.teacher.state_dict()[key], value), key
+        assert torch.equal(model.teacher.model.state_dict()[key], value), key
 
 
 def test_teacher_from_config_path(tmp_path):
     cfg = tmp_path / 'teacher_cfg.py'
     cfg.write_text(f'model = {classifier(16)!r}\n')
     model = build(teacher=str(cfg))
-    assert model.teacher.head.fc.in_features == 128
+    assert model.teacher.model.head.fc.in_features == 128
 
 
 def test_teacher_from_scoped_config_path():
     model = build(
         teacher='mmpretrain::resnet/resnet18_8xb32_in1k.py',
         student=classifier(8, num_classes=1000))
-    assert model.teacher.head.fc.out_features == 1000
+    assert model.teacher.model.head.fc.out_features == 1000
 
 
 def test_init_student_from_teacher_copies_matching_weights():
@@ -118,7 +118,7 @@ def test_init_student_from_teacher_copies_matching_weights():
     model = build(student=student, init_student_from_teacher=['head'])
     model.init_weights()
     assert torch.equal(model.student.head.fc.weight,
-                       model.teacher.head.fc.weight)
+                       model.teacher.model.head.fc.weight)
 
 
 def test_init_student_from_teacher_mismatch_is_named():

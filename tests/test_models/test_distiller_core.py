@@ -56,12 +56,12 @@ def test_feature_loss_gets_each_fpn_level_in_order():
                             distill_losses=losses)
     data = model.data_preprocessor(det_batch(), training=True)
     with model.recorded_taps(data['inputs'], data['data_samples']):
-        (student, teacher), kwargs = model.loss_arguments(
-            'feat', data['data_samples'])
+        (student, teacher), kwargs = model.terms['feat'].arguments(
+            model.tap_sources, data['data_samples'])
     assert kwargs == {}
     with torch.no_grad():
         expected_s = model.student.extract_feat(data['inputs'])
-        expected_t = model.teacher.extract_feat(data['inputs'])
+        expected_t = model.teacher.model.extract_feat(data['inputs'])
     assert len(student) == len(teacher) == 5
     for level in range(5):
         torch.testing.assert_close(student[level], expected_s[level])
@@ -88,8 +88,8 @@ def test_shared_head_tap_gives_all_five_levels_to_a_levelwise_kd():
     with torch.no_grad():
         student = model.student.bbox_head(
             model.student.extract_feat(data['inputs']))[0]
-        teacher = model.teacher.bbox_head(
-            model.teacher.extract_feat(data['inputs']))[0]
+        teacher = model.teacher.model.bbox_head(
+            model.teacher.model.extract_feat(data['inputs']))[0]
     assert [tuple(s.shape[2:]) for s in student] == [
         (16, 16), (8, 8), (4, 4), (2, 2), (1, 1)]
     expected = sum(kd(s, t) for s, t in zip(student, teacher))
@@ -112,8 +112,8 @@ def test_tap_can_record_a_module_input():
         num_levels=5), io='input')
     data = model.data_preprocessor(det_batch(), training=True)
     with model.recorded_taps(data['inputs'], data['data_samples']):
-        (student, teacher), _ = model.loss_arguments(
-            'logits', data['data_samples'])
+        (student, teacher), _ = model.terms['logits'].arguments(
+            model.tap_sources, data['data_samples'])
         outputs = model.student_taps.records
     assert [s.shape[1] for s in student] == [16] * 5
     assert [t.shape[1] for t in teacher] == [32] * 5
@@ -215,14 +215,14 @@ def test_dict_without_loss_is_named():
 def test_teacher_does_not_run_when_every_weight_is_zero():
     model = cls_distiller()
     calls = []
-    model.teacher.register_forward_pre_hook(lambda *args: calls.append(1))
-    model.distill_loss_scales.update(kd=0.0, nkd=0.0)
+    model.teacher.model.register_forward_pre_hook(lambda *args: calls.append(1))
+    model.terms['kd'].scale = model.terms['nkd'].scale = 0.0
     losses = loss_of(model, cls_batch())
     assert not calls
     assert losses['loss_kd'].item() == losses['loss_nkd'].item() == 0
-    model.distill_loss_scales['nkd'] = 0.5
+    model.terms['nkd'].scale = 0.5
     half = loss_of(model, cls_batch())
-    model.distill_loss_scales['nkd'] = 1.0
+    model.terms['nkd'].scale = 1.0
     full = loss_of(model, cls_batch())
     assert calls and half['loss_kd'].item() == 0
     assert half['loss_nkd'].item() == pytest.approx(
@@ -243,12 +243,12 @@ def test_teacher_with_other_normalisation_gets_its_own_inputs():
     raw = cls_batch()
     data = model.data_preprocessor(raw, training=True)
     with model.recorded_taps(data['inputs'], data['data_samples']):
-        (_, teacher_logits), _ = model.loss_arguments(
-            'kd', data['data_samples'])
-    own = model.teacher.data_preprocessor(raw, training=False)['inputs']
+        (_, teacher_logits), _ = model.terms['kd'].arguments(
+            model.tap_sources, data['data_samples'])
+    own = model.teacher.model.data_preprocessor(raw, training=False)['inputs']
     assert not torch.allclose(own, data['inputs'])
     with torch.no_grad():
-        expected = model.teacher(own, mode='tensor')
+        expected = model.teacher.model(own, mode='tensor')
     torch.testing.assert_close(teacher_logits, expected, rtol=1e-4,
                                atol=1e-4)
 
@@ -272,8 +272,8 @@ def test_teacher_pad_values_follow_its_preprocessor():
     raw['inputs'][1] = raw['inputs'][1][:, :50, :40]  # padded to 64x64
     raw['data_samples'][1].set_metainfo(dict(img_shape=(50, 40)))
     data = model.data_preprocessor(raw, training=True)
-    inputs = model.teacher_inputs(data['inputs'], data['data_samples'])
-    own = model.teacher.data_preprocessor(raw, training=False)['inputs']
+    inputs = model.teacher.inputs(data['inputs'], data['data_samples'])
+    own = model.teacher.model.data_preprocessor(raw, training=False)['inputs']
     torch.testing.assert_close(inputs, own, rtol=1e-4, atol=1e-4)
 
 
@@ -309,6 +309,7 @@ def test_the_readme_loss_example_works_as_documented():
     out = model(**data, mode='loss')
     assert out['at.images'].item() == 4 and out['loss_at'].requires_grad
     with model.recorded_taps(data['inputs'], data['data_samples']):
-        (s, t), kwargs = model.loss_arguments('at', data['data_samples'])
+        (s, t), kwargs = model.terms['at'].arguments(
+            model.tap_sources, data['data_samples'])
     assert s.shape[1] == 32 and t.shape[1] == 64
     assert kwargs['data_samples'] is data['data_samples']

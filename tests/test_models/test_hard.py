@@ -130,7 +130,7 @@ def test_augmentor_loss_at_identity_against_the_formulas():
                                  init_std=0, learn_std=False),
                   augment_fraction=0.5, reg_weight=0.1)
     with torch.no_grad():  # logits far from uniform
-        for net in (model.teacher, model.student):
+        for net in (model.teacher.model, model.student):
             net.head.fc.weight.normal_(0, 1)
     model.train()
     x = model.data_preprocessor(batch(), True)['inputs'][:4]

@@ -103,12 +103,12 @@ def test_teacher_ckpt_from_url(served):
         'ClassificationDistiller', 'mmpretrain', seed=3,
         student=classifier(8), teacher=classifier(8),
         distill_losses=dict(kd=dict(type='KDLoss', student_tap='head.fc',
-                                    teacher_tap='head.fc'))).teacher
+                                    teacher_tap='head.fc'))).teacher.model
     torch.save(dict(state_dict=teacher.state_dict()), folder / 'teacher.pth')
     model = distiller(f'{url}/teacher.pth')
     model.init_weights()
     for key, value in teacher.state_dict().items():
-        assert torch.equal(model.teacher.state_dict()[key], value), key
+        assert torch.equal(model.teacher.model.state_dict()[key], value), key
 
 
 def test_malicious_teacher_ckpt_url_is_refused(served, tmp_path):

@@ -46,17 +46,17 @@ class DistillLossScheduleHook(Hook):
     def before_train(self, runner):
         model = runner.model.module if is_model_wrapper(runner.model) else \
             runner.model
-        scales = getattr(model, 'distill_loss_scales', None)
-        if scales is None:
+        terms = getattr(model, 'terms', None)
+        if terms is None:
             raise TypeError(f'DistillLossScheduleHook needs a distiller model,'
                             f' got {type(model).__name__}')
-        unknown = set(self.losses or ()) - set(scales)
+        unknown = set(self.losses or ()) - set(terms)
         if unknown:
             raise KeyError(f'DistillLossScheduleHook.losses: {sorted(unknown)}'
-                           f' are not in distill_losses {sorted(scales)}')
-        self._scales = scales
+                           f' are not in distill_losses {sorted(terms)}')
+        self._terms = [terms[name] for name in self.losses or terms]
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         value = self.scale(runner.epoch, runner.iter)
-        for name in self.losses or self._scales:
-            self._scales[name] = value
+        for term in self._terms:
+            term.scale = value

@@ -12,9 +12,9 @@ def mask_losses(model):
     """Names in ``distill_losses`` of the losses that make spatial masks:
     a loss with a ``spatial_masks(student, teacher)`` method (e.g.
     ``ACAMLoss``), or a ``LevelwiseLoss`` of such losses."""
-    losses = getattr(model, 'distill_losses', None) or {}
-    return [name for name, loss in losses.items()
-            if hasattr(getattr(loss, 'levels', [loss])[0], 'spatial_masks')]
+    terms = getattr(model, 'terms', None) or {}
+    return [name for name, term in terms.items() if hasattr(
+        getattr(term.loss, 'levels', [term.loss])[0], 'spatial_masks')]
 
 
 def level_masks(loss, student, teacher):
@@ -72,9 +72,11 @@ class MaskVisualizationHook(Hook):
                                          batch['inputs'].shape[2:])
         with model.recorded_taps(batch['inputs'], samples):
             for name in mask_losses(model):
-                (student, teacher), _ = model.loss_arguments(name, samples)
-                for suffix, masks in level_masks(
-                        model.distill_losses[name], student, teacher):
+                term = model.terms[name]
+                (student, teacher), _ = term.arguments(model.tap_sources,
+                                                       samples)
+                for suffix, masks in level_masks(term.loss, student,
+                                                 teacher):
                     runner.visualizer.add_image(
                         f'masks_{name}{suffix}',
                         self.picture(runner.visualizer, image, masks[0],

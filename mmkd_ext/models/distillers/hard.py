@@ -10,8 +10,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmkd_ext.models.losses.kd import KDLoss
 from mmkd_ext.registry import MODELS
-from .base import DistillerConfigError, unwrap
+from .base import unwrap
 from .classification import ClassificationDistiller
+from .errors import DistillerConfigError
 
 AUGMENT_MODES = ('replace', 'append')
 
@@ -78,6 +79,7 @@ class HARDDistiller(ClassificationDistiller):
     # what each optimizer of OptimWrapperDictConstructor trains
     optim_wrapper_modules = dict(student=('student', 'distill_losses'),
                                  augmentor=('augmentor', ))
+    needs_live_teacher = True
 
     def __init__(self, *args, augmentor, augment_fraction=0.5,
                  augment_mode='replace', augmentor_steps=1, student_steps=1,
@@ -105,8 +107,8 @@ class HARDDistiller(ClassificationDistiller):
         self.freeze_bn_in_augmentor_step = freeze_bn_in_augmentor_step
         if consistency_temperature is None:
             consistency_temperature = next(
-                (loss.temperature for loss in self.distill_losses.values()
-                 if hasattr(loss, 'temperature')), 1.0)
+                (term.loss.temperature for term in self.terms.values()
+                 if hasattr(term.loss, 'temperature')), 1.0)
         self.consistency = KDLoss(temperature=consistency_temperature,
                                   loss_weight=consistency_weight)
         augmentor = copy.deepcopy(augmentor)
@@ -133,13 +135,16 @@ class HARDDistiller(ClassificationDistiller):
         data = self.data_preprocessor(data, True)
         inputs, data_samples = data['inputs'], data['data_samples']
         log_vars = {}
-        if self.num_augmented(len(inputs)):
+        # with every distillation weight 0 there is nothing to make hard:
+        # the student trains alone, on the clean batch
+        distilling = any(term.active for term in self.terms.values())
+        if distilling and self.num_augmented(len(inputs)):
             for _ in range(self.augmentor_steps):
                 log_vars.update(self.augmentor_step(
                     inputs, data_samples, optim_wrapper['augmentor']))
         for _ in range(self.student_steps):
             log_vars.update(self.student_step(
-                inputs, data_samples, optim_wrapper['student']))
+                inputs, data_samples, optim_wrapper['student'], distilling))
         stats = unwrap(self.augmentor).log_stats(inputs.shape[2:])
         log_vars.update({f'aug.{k}': v for k, v in stats.items()})
         return log_vars
@@ -147,25 +152,23 @@ class HARDDistiller(ClassificationDistiller):
     def augmentor_step(self, inputs, data_samples, optim_wrapper):
         """One update of phi on the first n images (see the class
         docstring for L_A); returns the logged ``loss_aug_*`` and
-        ``loss_augmentor``."""
+        ``loss_augmentor``. The divergence is the terms' scaled losses,
+        computed as in the student's step."""
         n = self.num_augmented(len(inputs))
         inputs, data_samples = inputs[:n], data_samples[:n]
         with torch.no_grad():
-            clean_logits = self.teacher(
-                self.teacher_inputs(inputs, data_samples), mode='tensor')
+            clean_logits = self.teacher(inputs, data_samples)
         with optim_wrapper.optim_context(self.augmentor), \
                 self._student_frozen(), self.fresh_taps():
             augmented = self.augment(inputs)
-            augmented_logits = self.teacher(
-                self.teacher_inputs(augmented, data_samples), mode='tensor')
+            augmented_logits = self.teacher(augmented, data_samples)
             unwrap(self.student)(augmented, data_samples, mode='tensor')
-            active = self.active_losses()
-            outputs = unwrap(self.distill_losses)(
-                {name: self.loss_arguments(name, data_samples)
-                 for name in active})
-            divergence = sum(self.distill_loss_scales[name] *
-                             self.split_output(name, outputs[name])[0]
-                             for name in active)
+            # the losses are frozen here: past their DDP wrapper, which
+            # would wait for their gradients
+            terms = unwrap(self.distill_losses)(
+                self.tap_sources, data_samples, inputs.new_zeros(()))
+            divergence = sum(value for key, value in terms.items()
+                             if key.startswith('loss_'))
             losses = dict(
                 loss_aug_divergence=-divergence,
                 loss_aug_consistency=self.consistency(augmented_logits,
@@ -177,11 +180,13 @@ class HARDDistiller(ClassificationDistiller):
         log_vars['loss_augmentor'] = log_vars.pop('loss')
         return log_vars
 
-    def student_step(self, inputs, data_samples, optim_wrapper):
+    def student_step(self, inputs, data_samples, optim_wrapper,
+                     augmented=True):
         """One update of the student and the distillation losses' own
         parameters: its loss and ``loss_<name>`` on the batch with n images
-        augmented (:meth:`augmented_batch`)."""
-        inputs, data_samples = self.augmented_batch(inputs, data_samples)
+        augmented (:meth:`augmented_batch`), or on the batch as it is."""
+        if augmented:
+            inputs, data_samples = self.augmented_batch(inputs, data_samples)
         with optim_wrapper.optim_context(self.student):
             losses = self.loss(inputs, data_samples)
         total, log_vars = self.parse_losses(losses)

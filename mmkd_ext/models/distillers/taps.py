@@ -8,8 +8,16 @@ registered once and the records are cleared after every step.
 A module that runs k times in one forward (a shared dense head runs once per
 FPN level) is recorded k times: its tap value is the list of the k values in
 call order. A module that runs once gives its value as it is: a tensor, or
-the tuple it returned (the FPN levels of ``'neck'``).
+the tuple it returned (the FPN levels of ``'neck'``). A module's input is its
+one argument, given by position or by keyword (several positional arguments
+give their tuple).
+
+The hooks follow the modules: before each step the taps look up their paths
+again and move their hooks to any module that replaced the hooked one (as
+mmengine's ``revert_sync_batchnorm`` replaces SyncBatchNorm layers when
+training starts on one process).
 """
+import copy
 import difflib
 import functools
 
@@ -74,11 +82,13 @@ class Taps:
 
     def __init__(self, model, taps, owner, config_key):
         self.owner = owner
+        self.config_key = config_key
+        self.model = model
         self.records = {}
+        self.taps = list(dict.fromkeys(taps))
+        self._hooked = {}  # tap -> (module, handle)
         modules = dict(model.named_modules())
-        self._handles = []
-        for tap in dict.fromkeys(taps):
-            path, io = tap
+        for path, _ in self.taps:
             if path not in modules:
                 close = difflib.get_close_matches(path, modules, n=5,
                                                   cutoff=0.5)
@@ -86,16 +96,40 @@ class Taps:
                     f'{config_key}: the {owner} has no module {path!r}. '
                     f'Close matches: {close or "none"}; module paths are '
                     f'those of {owner}.named_modules().')
+        self.attach()
+
+    def attach(self):
+        """Hook the module now at each tap's path, where it is not the
+        hooked one (any module replaced since is hooked anew)."""
+        for tap in self.taps:
+            module = self.model.get_submodule(tap[0])
+            hooked, handle = self._hooked.get(tap, (None, None))
+            if module is hooked:
+                continue
+            if handle is not None:
+                handle.remove()
             # A partial of a bound method (not a closure), so that a deep
             # copy of the model records into the copy's Taps.
-            self._handles.append(modules[path].register_forward_hook(
-                functools.partial(self._record, tap)))
+            self._hooked[tap] = (module, module.register_forward_hook(
+                functools.partial(self._record, tap), with_kwargs=True))
 
-    def _record(self, tap, module, inputs, output):
+    def _record(self, tap, module, args, kwargs, output):
         if tap[1] == 'input':
-            output = inputs[0] if len(inputs) == 1 else inputs
+            output = self._input(tap, args, kwargs)
         versions = [t._version for t in _tensors(output)]
         self.records.setdefault(tap, []).append((output, versions))
+
+    def _input(self, tap, args, kwargs):
+        if args and not kwargs:
+            return args[0] if len(args) == 1 else args
+        if len(kwargs) == 1 and not args:
+            return next(iter(kwargs.values()))
+        raise TapError(
+            f'{self.config_key}: the input tap of {self.owner} module '
+            f'{tap[0]!r} records the module\'s one argument, but it was '
+            f'called with {len(args)} positional and keyword arguments '
+            f'{sorted(kwargs)}; tap a module called with one argument, or '
+            f'its output')
 
     def calls(self, tap):
         """How many times the tapped module ran in this forward."""
@@ -127,51 +161,32 @@ class Taps:
         return values[0] if len(values) == 1 else values
 
     def clear(self):
+        """Forget the records, and hook any module that replaced a hooked
+        one."""
         self.records.clear()
+        self.attach()
 
     def remove(self):
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
+        for _, handle in self._hooked.values():
+            if handle is not None:
+                handle.remove()
+        self._hooked = {}
         self.clear()
 
     def __deepcopy__(self, memo):
-        # The copied model's hooks are bound to the copy made here; the copy
-        # holds no handles, so deleting it never removes the original hooks.
-        copy = Taps.__new__(Taps)
-        memo[id(self)] = copy
-        copy.owner, copy.records, copy._handles = self.owner, {}, []
-        return copy
+        # The copied modules hold copies of the hooks, bound to the clone
+        # made here; the clone holds no handles, so deleting it never
+        # removes the original hooks, and it hooks anew only modules that
+        # replace the copied ones.
+        clone = Taps.__new__(Taps)
+        memo[id(self)] = clone
+        clone.owner, clone.config_key, clone.taps = \
+            self.owner, self.config_key, self.taps
+        clone.records = {}
+        clone.model = copy.deepcopy(self.model, memo)
+        clone._hooked = {tap: (copy.deepcopy(module, memo), None)
+                         for tap, (module, _) in self._hooked.items()}
+        return clone
 
     def __del__(self):
         self.remove()
-
-
-class CachedTeacherTaps:
-    """The teacher's taps when the teacher is a cache: every teacher tap is
-    the teacher's logits (log-probabilities) on the batch's views, which
-    ``mmkd_ext.ReplayedAugment(teacher_cache=...)`` put into the data
-    samples (``teacher_logits``)."""
-
-    def __init__(self):
-        self.data_samples = None
-
-    def record(self, data_samples):
-        self.data_samples = data_samples
-
-    def calls(self, tap):
-        return 1
-
-    def get(self, tap):
-        samples = self.data_samples or []
-        if not samples or 'teacher_logits' not in samples[0]:
-            raise TapError(
-                "teacher='cached': the data samples carry no teacher_logits;"
-                " put mmkd_ext.ReplayedAugment(teacher_cache=...) in the "
-                "training pipeline and 'teacher_logits' in the meta_keys of "
-                "PackInputs")
-        return torch.stack([torch.as_tensor(s.teacher_logits)
-                            for s in samples])
-
-    def clear(self):
-        self.data_samples = None
