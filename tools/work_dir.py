@@ -45,15 +45,28 @@ def _read_test_metrics(path):
         return json.loads(f.read().strip().splitlines()[-1])
 
 
-def train_log(work_dir):
-    """The training-iteration records (list of dicts with ``lr`` (or
-    ``<optimizer>.lr`` with several optimizers), ``loss``, ``iter``, ...) of
-    the latest run in ``work_dir``, from ``<timestamp>/vis_data/
-    <timestamp>.json``; validation records left out."""
+def _run_records(work_dir):
+    """Every record of the latest run in ``work_dir``, from
+    ``<timestamp>/vis_data/<timestamp>.json``."""
     runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', '2*.json')))
     if not runs:
         raise FileNotFoundError(f'no training log found in {work_dir!r}')
     with open(runs[-1]) as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return [r for r in records
-            if any(k == 'lr' or k.endswith('.lr') for k in r)]
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _is_training_record(record):
+    return any(k == 'lr' or k.endswith('.lr') for k in record)
+
+
+def train_log(work_dir):
+    """The training-iteration records (list of dicts with ``lr`` (or
+    ``<optimizer>.lr`` with several optimizers), ``loss``, ``iter``, ...) of
+    the latest run in ``work_dir``; validation records left out."""
+    return [r for r in _run_records(work_dir) if _is_training_record(r)]
+
+
+def validation_log(work_dir):
+    """The validation records (the metrics, ``step``, ...) of the latest run
+    in ``work_dir``."""
+    return [r for r in _run_records(work_dir) if not _is_training_record(r)]

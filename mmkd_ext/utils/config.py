@@ -96,10 +96,10 @@ def package_config_path(name):
 
 def register_config_scope():
     """Make ``mmkd_ext::<method>/<config>.py`` a base-config name, as
-    ``mmdet::...`` is. Called by ``import mmkd_ext``; for tools that read a
-    config before they import mmkd_ext, the start-up hook of a
-    (non-editable) install does the registration (``mmkd_ext_scope``).
-    Idempotent.
+    ``mmdet::...`` is, read as a local base would be (see
+    ``mmkd_ext_scope.register``). Called by ``import mmkd_ext``; for tools
+    that read a config before they import mmkd_ext, the start-up hook of a
+    (non-editable) install registers it. Idempotent.
 
     mmengine resolves ``scope::`` only for the packages of its table
     ``MODULE2PACKAGE`` (alias ``PKG2PROJECT``), in
@@ -110,9 +110,9 @@ def register_config_scope():
     folder instead.
     """
     import mmkd_ext_scope
-    from mmengine.config import config, utils
+    from mmengine.config import config
     from mmengine.hub import hub
-    mmkd_ext_scope.register(utils)
+    mmkd_ext_scope.register(config)
     for module in (config, hub):
         lookup = module.get_installed_path
         if getattr(lookup, 'mmkd_ext_aware', False):

@@ -28,13 +28,14 @@ class RankProbeHook(Hook):
         if augmentor is not None:
             record.update(augmentor=[p.detach().double().flatten().tolist()
                                      for p in augmentor.parameters()])
-        memory = getattr(model.head, 'memory', None)
+        head = getattr(model, 'head', None)  # classifiers have one
+        memory = getattr(head, 'memory', None)
         if memory is not None:
             record.update(
                 memory_checksum=float(memory.probs.double().sum()),
                 memory_rows_written=int((memory.probs.sum(1) > 0).sum()),
                 memory_rows=len(memory))
-        centroids = getattr(model.head, 'cmi_centroids', None)
+        centroids = getattr(head, 'cmi_centroids', None)
         if centroids is not None:
             record.update(centroids=centroids.value.tolist())
         with open(osp.join(runner.work_dir, f'rank{get_rank()}.json'),

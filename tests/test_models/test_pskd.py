@@ -1,6 +1,7 @@
 """PS-KD memory, head and hook (unit level)."""
 import pytest
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.registry import DefaultScope
 
@@ -119,8 +120,20 @@ def test_head_bad_input():
         model.loss(feats, samples([5], [0]))
 
 
-def test_export_leaves_memory_out():
+def test_export_leaves_the_declared_training_only_modules_out():
+    from mmkd_ext.models.heads import ClassCentroids
+    from mmkd_ext.models.losses import USKDLoss
     from mmkd_ext.utils.export import student_state_dict
-    state = {'head.fc.weight': 1, 'head.memory.probs': 2,
-             'head.memory.alpha': 3, 'head.uskd_loss.weak_head.weight': 4}
-    assert student_state_dict(state) == {'head.fc.weight': 1}
+    assert PredictionMemory.training_only and ClassCentroids.training_only
+    assert USKDLoss.training_only
+    head = nn.Module()
+    head.fc = nn.Linear(2, 2)
+    head.memory = PredictionMemory(4)
+    model = nn.Module()
+    model.head = head
+    state = {'student.head.fc.weight': 1, 'student.head.memory.probs': 2,
+             'teacher.head.fc.weight': 3}
+    # by what the modules declare, not by names: 'memory' elsewhere stays
+    assert student_state_dict(state, model) == {'head.fc.weight': 1}
+    assert student_state_dict({'memory.x': 1}, nn.Module()) == \
+        {'memory.x': 1}

@@ -14,8 +14,8 @@ import torch
 from conftest import (ROOT, config_path, run_tool, run_two_process_train,
                       write_malicious)
 from tiny_data import make_tiny_data
-from work_dir import (last_checkpoint, latest_test_metrics,
-                                     train_log)
+from work_dir import (last_checkpoint, latest_test_metrics, train_log,
+                      validation_log)
 
 pytestmark = pytest.mark.slow
 HELPERS = osp.join(ROOT, 'tests', 'helpers')
@@ -223,6 +223,49 @@ def test_two_process_gloo_ranks_agree(imagenet_dir):
     assert all(r['world_size'] == 2 and r['iters'] > 0 for r in ranks)
     assert ranks[0]['checksum'] == pytest.approx(ranks[1]['checksum'],
                                                  rel=1e-6)
+
+
+def test_two_processes_with_a_schedule_stop_and_loss_parameters(tmp_path):
+    """FPN imitation with 1x1 align convs (parameters of the loss), its
+    weight 0 from the third iteration on (DistillLossScheduleHook), 2 gloo
+    processes with DDP's default find_unused_parameters=False: the inactive
+    term still gives the align convs a (zero) gradient, so every iteration
+    after the stop trains, and the ranks agree."""
+    make_tiny_data('coco', str(tmp_path / 'data' / 'acam_tiny_coco'))
+    config = tmp_path / 'fpn_mse_stop.py'
+    config.write_text(
+        f"_base_ = [{config_path('feature_kd', 'fpn-mse_retinanet_r18_r18-w16_fpn_tiny-coco.py')!r}]\n"  # noqa: E501
+        "custom_hooks = [dict(type='mmkd_ext.DistillLossScheduleHook', "
+        "stop_iter=2)]\n"
+        "train_cfg = dict(max_epochs=3)\n")
+    ranks = run_two_process_train(config, tmp_path / 'ddp', tmp_path)
+    # 8 images, 2 ranks x batch 2 (the smoke loader), 3 epochs
+    assert all(r['world_size'] == 2 and r['iters'] == 6 for r in ranks)
+    assert ranks[0]['checksum'] == pytest.approx(ranks[1]['checksum'],
+                                                 rel=1e-6)
+
+
+def test_teacher_is_evaluated_once_with_the_students_evaluator(
+        imagenet_dir, trained_teacher):
+    config = one_epoch_config(imagenet_dir, 'nkd_eval_teacher',
+                              trained_teacher)
+    with open(config, 'a') as f:
+        f.write("custom_hooks = [dict(type='mmkd_ext.EvaluateTeacherHook')]\n"
+                'train_cfg = dict(max_epochs=2, val_interval=1)\n')
+    work_dir = imagenet_dir / 'eval_teacher'
+    proc = run_tool('train.py', config, '--work-dir', work_dir,
+                    cwd=imagenet_dir)
+    assert (proc.stdout + proc.stderr).count('teacher: accuracy/top1') == 1
+    records = validation_log(work_dir)
+    assert len(records) == 2
+    # the teacher's own evaluation, with its own config and checkpoint
+    run_tool('test.py', config_path('smoke', 'resnet18_tiny-imagenet.py'),
+             trained_teacher, '--work-dir', imagenet_dir / 'teacher_test',
+             cwd=imagenet_dir)
+    own = latest_test_metrics(imagenet_dir / 'teacher_test')
+    for record in records:
+        assert record['teacher/accuracy/top1'] == pytest.approx(
+            own['accuracy/top1'])
 
 
 # -- checkpoints from the network, and evaluation without the teacher --------

@@ -105,7 +105,14 @@ def test_resume_restores_augmentor_and_its_optimizer(tmp_path):
     assert grid.shape == (2 * 34 + 2, 3 * 34 + 2, 3)
 
 
-def test_two_processes_train_identical_students_and_augmentors(tmp_path):
+@pytest.mark.parametrize('custom_hooks', [
+    '[]',
+    # every distillation weight 0 from the third iteration: the student
+    # trains alone, the augmentor and the losses' parameters wait
+    "[dict(type='mmkd_ext.DistillLossScheduleHook', stop_iter=2)]",
+])
+def test_two_processes_train_identical_students_and_augmentors(
+        tmp_path, custom_hooks):
     """2 gloo processes, the HARD digits-style config's wrapper
     (MMSeparateDistributedDataParallel): each rank sees other images, yet
     both end with the same student and augmentor weights."""
@@ -122,7 +129,7 @@ def test_two_processes_train_identical_students_and_augmentors(tmp_path):
         text + "model_wrapper_cfg = dict("
         "type='MMSeparateDistributedDataParallel')\n"
         "train_cfg = dict(max_epochs=1)\n"
-        "custom_hooks = []\n")
+        f"custom_hooks = {custom_hooks}\n")
     ranks = run_two_process_train(config, tmp_path / 'ddp', tmp_path)
     assert all(r['world_size'] == 2 and r['iters'] > 0 for r in ranks)
     assert ranks[0]['checksum'] == pytest.approx(ranks[1]['checksum'],

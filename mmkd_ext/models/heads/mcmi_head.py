@@ -26,6 +26,9 @@ class ClassCentroids(nn.Module):
     Args:
         num_classes (int): C.
     """
+    # state of training, left out of the exported student
+    training_only = True
+
 
     def __init__(self, num_classes):
         super().__init__()

@@ -39,6 +39,9 @@ class PredictionMemory(nn.Module):
         mode (str): ``'fp32'``, ``'fp16'`` or ``'topk'``.
         topk (int): k of the ``topk`` mode. Defaults to 24 (96 bytes).
     """
+    # state of training, left out of the exported student
+    training_only = True
+
 
     def __init__(self, num_classes, mode='fp32', topk=24):
         super().__init__()
