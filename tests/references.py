@@ -33,7 +33,9 @@ def nkd_reference(s, t, y, tau, gamma):
 def uskd_reference(loss, z, feat, labels, use_logprob=False):
     """Per-sample loops over methods.md section 2.2. ``labels``: (B,) class
     indices, or (B, C) mixup scores whose two largest entries (y_k, v_k)
-    each give a target term and leave the non-target set."""
+    each give a target term and leave the non-target set; the ranking's
+    normalisers are 1 minus the sum over those labels (1 - W_y1 - W_y2,
+    as the authors' code, yzd-v/cls_KD branch 1.0, dis_losses/uskd.py)."""
     B, C = z.shape
     if labels.dim() == 1:
         labels = F.one_hot(labels, C).float()
@@ -49,12 +51,14 @@ def uskd_reference(loss, z, feat, labels, use_logprob=False):
         for k, y in enumerate(label_set):
             p_y = S[b, y]**2 + values[b, k] - mean_sq[k]
             target -= p_y * S[b, y].log()
-        y1 = label_set[0]
+        w_labels = sum(W[b, y] for y in label_set)
         if use_logprob:
             logS = S[b].log()
-            R = W[b] / (1 - W[b, y1]) + logS / (1 - logS[y1])
+            R = W[b] / (1 - w_labels) + logS / (
+                1 - sum(logS[y] for y in label_set))
         else:
-            R = W[b] / (1 - W[b, y1]) + S[b] / (1 - S[b, y1])
+            R = W[b] / (1 - w_labels) + S[b] / (
+                1 - sum(S[b, y] for y in label_set))
         order = sorted(range(C), key=lambda i: -float(R[i]))
         others = [c for c in range(C) if c not in label_set]
         zipf = {c: 1.0 / (order.index(c) + 1) for c in others}

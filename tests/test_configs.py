@@ -104,3 +104,203 @@ def test_self_kd_config_trains_one_step(config):
             rel=1e-4)
         assert losses['cmi'].item() == pytest.approx(kl.mean().item(),
                                                      rel=1e-4)
+
+
+CHANNEL_SENSITIVE = [  # configs whose own train pipeline has colour transforms
+    c for c in CONFIGS if re.search(
+        r"type='[\w.]*(Lighting|ColorJitter)'",
+        open(osp.join(ROOT, c)).read())]
+
+
+def test_channel_sensitive_configs_found():
+    assert 'configs/pskd/pskd_resnet152_8xb32_in1k.py' in CHANNEL_SENSITIVE
+
+
+def _packed_images(pipeline_cfg, img_path, draws):
+    """The ``inputs`` that PackInputs hands to the data preprocessor, for
+    ``draws`` passes of ``pipeline_cfg`` over one image (seeded)."""
+    import random
+
+    import numpy as np
+    from mmpretrain.registry import TRANSFORMS
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        transforms = [TRANSFORMS.build(t) for t in pipeline_cfg]
+    packed = []
+    for draw in range(draws):
+        random.seed(draw)
+        np.random.seed(draw)
+        results = dict(img_path=img_path, gt_label=0, sample_idx=0)
+        for transform in transforms:
+            results = transform(results)
+        packed.append(results['inputs'])
+    return packed
+
+
+@pytest.mark.parametrize('config', CHANNEL_SENSITIVE)
+def test_train_and_test_pipelines_deliver_the_same_channel_order(
+        config, tmp_path):
+    """A pure-red image reaches the data preprocessor in the same channel
+    order from the train and the test pipeline, and the preprocessor
+    (to_rgb) makes it red in both. mmcv's adjust_lighting with to_rgb=True
+    converts to RGB in place and never back, so Lighting(to_rgb=True)
+    before a to_rgb preprocessor trains on BGR and tests on RGB."""
+    import mmcv
+    import numpy as np
+    cfg = load_config(osp.join(ROOT, config))
+    red = np.zeros((256, 320, 3), np.uint8)
+    red[..., 2] = 255  # BGR, as mmcv reads and writes files
+    path = str(tmp_path / 'red.png')
+    mmcv.imwrite(red, path)
+    train = _packed_images(cfg.train_dataloader.dataset.pipeline, path, 5)
+    test = _packed_images(cfg.test_dataloader.dataset.pipeline, path, 1)
+    channel_means = [img.float().mean((1, 2)) for img in train + test]
+    # what PackInputs hands over: red in channel 2 (BGR) for every image
+    assert [int(m.argmax()) for m in channel_means] == [2] * 6, \
+        [m.tolist() for m in channel_means]
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        preprocessor = MODELS.build(
+            dict(dict(type='ClsDataPreprocessor'), **cfg.data_preprocessor))
+    for img in (train[0], test[0]):
+        out = preprocessor(dict(inputs=[img]), training=False)['inputs'][0]
+        assert int(out.mean((1, 2)).argmax()) == (
+            0 if cfg.data_preprocessor.get('to_rgb') else 2)
+
+
+def test_pca_lighting_keeps_channel_order_and_does_not_wrap():
+    """mmkd_ext.PCALighting: the AlexNet shift in the image's own channel
+    order, float32, no uint8 wrap-around (mmpretrain's Lighting casts back:
+    255 plus a positive shift becomes about 0)."""
+    import numpy as np
+    from mmkd_ext.datasets.transforms import PCALighting
+    eigval = [55.4625, 4.7940, 1.1475]
+    eigvec = [[-0.5836, -0.6948, 0.4203], [-0.5808, -0.0045, -0.8140],
+              [-0.5675, 0.7192, 0.4009]]
+    img = np.zeros((4, 5, 3), np.uint8)
+    img[..., 2] = 255
+    np.random.seed(3)
+    out = PCALighting(eigval, eigvec, alphastd=0.1)(dict(img=img))['img']
+    np.random.seed(3)
+    alpha = np.random.normal(0, 0.1, 3)
+    shift = [sum(eigvec[c][j] * alpha[j] * eigval[j] for j in range(3))
+             for c in range(3)]
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out[0, 0], np.array([0, 0, 255]) + shift,
+                               rtol=1e-5)
+    assert (out == out[0, 0]).all()
+    with pytest.raises(ValueError, match='3x3'):
+        PCALighting(eigval, eigvec[:2])
+
+
+NAMED_BATCH = [c for c in CONFIGS
+               if re.search(r'_(\d+)xb(\d+)[_.-]', osp.basename(c))]
+
+
+@pytest.mark.parametrize('config', NAMED_BATCH)
+def test_named_gpus_x_batch_is_the_lr_base(config):
+    """A config named ``<N>xb<B>`` loads B images per GPU, and its
+    learning rate is defined for N x B images (auto_scale_lr), so
+    ``--auto-scale-lr`` on N GPUs keeps the config's lr."""
+    gpus, batch = map(int, re.search(r'_(\d+)xb(\d+)[_.-]',
+                                     osp.basename(config)).groups())
+    cfg = load_config(osp.join(ROOT, config))
+    assert cfg.train_dataloader.batch_size == batch
+    if cfg.get('auto_scale_lr') is not None:
+        assert cfg.auto_scale_lr.base_batch_size == gpus * batch
+
+
+MCMI_CIFAR = [c for c in CONFIGS
+              if c.startswith('configs/mcmi/') and c.endswith('_cifar100.py')]
+
+
+def test_mcmi_cifar_configs_match_one_batch_of_64():
+    """The MCMI authors (RepDistiller protocol) train one batch of 64 on one
+    GPU. The 8 x 8 configs synchronise BatchNorm across the 8 GPUs, so its
+    statistics cover the same 64 images, and their lr is for 64 images."""
+    assert len(MCMI_CIFAR) == 12
+    for config in MCMI_CIFAR:
+        cfg = load_config(osp.join(ROOT, config))
+        assert cfg.train_dataloader.batch_size * 8 == 64, config
+        assert cfg.auto_scale_lr.base_batch_size == 64, config
+        assert cfg.get('sync_bn') == 'torch', config
+
+
+def _zoo_entries(library, folder):
+    """{weights URL: config path relative to the library's configs/} of the
+    installed ``library``'s metafile for ``folder``."""
+    import importlib
+
+    import yaml
+    root = osp.join(osp.dirname(importlib.import_module(library).__file__),
+                    '.mim', 'configs', folder)
+    entries = {}
+    for name in ('metafile.yml', 'metafile.yaml'):
+        if osp.isfile(osp.join(root, name)):
+            with open(osp.join(root, name)) as f:
+                for model in yaml.safe_load(f).get('Models', []):
+                    entries[model.get('Weights')] = model.get('Config', '')
+    return entries
+
+
+ZOO_TEACHERS = [c for c in DISTILLERS if re.search(
+    r"teacher_ckpt=\(?'https://download\.openmmlab\.com",
+    open(osp.join(ROOT, c)).read()) or 'acamkd_deeplabv3_r101' in c]
+
+
+@pytest.mark.parametrize('config', ZOO_TEACHERS)
+def test_zoo_teacher_matches_its_metafile_entry(config):
+    """A teacher named by a model-zoo URL is the checkpoint that the
+    library's metafile lists for the teacher config the distiller builds."""
+    cfg = load_config(osp.join(ROOT, config))
+    scope, path = cfg.model.teacher.split('::')
+    folder = path.split('/')[0]
+    entries = _zoo_entries(scope, folder)  # the scope is the package name
+    assert cfg.model.teacher_ckpt in entries, (
+        f'{cfg.model.teacher_ckpt} is not in {scope} configs/{folder} '
+        f'metafile')
+    assert entries[cfg.model.teacher_ckpt].endswith(path)
+
+
+def test_nkd_deit_teacher_is_the_in21k_pretrained_one():
+    """The authors' NKD DeiT-Tiny config distils from the ImageNet-21k
+    pretrained DeiT III-Small (83.06), not the ImageNet-1k-only one
+    (81.35): yzd-v/cls_KD, branch 1.0, deit-s3_distill_deit-t_img.py."""
+    for config in ('configs/nkd/nkd_deit3-small_deit-tiny_4xb256_in1k.py',
+                   'configs/kd/kd_deit3-small_deit-tiny_4xb256_in1k.py'):
+        ckpt = load_config(osp.join(ROOT, config)).model.teacher_ckpt
+        assert ckpt.endswith('deit3-small-p16_in21k-pre_3rdparty_in1k_'
+                             '20221009-dcd90827.pth'), config
+
+
+PAPER_SCALE = [c for c in CONFIGS if c.split('/')[1] in (
+    'acamkd', 'kd', 'nkd', 'uskd', 'pskd', 'mcmi', 'hard', 'cached_kd',
+    'feature_kd') and not re.search(r'tiny-(coco|cityscapes)|digits', c)]
+
+
+def _gpus(config, cfg):
+    named = re.search(r'_(\d+)xb(\d+)[_.-]', osp.basename(config))
+    if named:
+        return int(named.group(1))
+    return cfg.auto_scale_lr.base_batch_size // cfg.train_dataloader.batch_size
+
+
+def test_paper_scale_configs_found():
+    assert len(PAPER_SCALE) >= 49
+
+
+@pytest.mark.parametrize('config', PAPER_SCALE)
+def test_paper_scale_config_has_its_readme_entry(config):
+    """The method's README gives the exact multi-GPU command of every
+    paper-scale config, and the URLs of the checkpoints it downloads."""
+    cfg = load_config(osp.join(ROOT, config))
+    readme = open(osp.join(ROOT, osp.dirname(config), 'README.md')).read()
+    command = f'bash tools/dist_train.sh {config} {_gpus(config, cfg)}'
+    assert command in readme
+    model = cfg.model
+    urls = [cfg.get('load_from'), model.get('teacher_ckpt')]
+    student = model.get('student', model)
+    urls += [student.get('pretrained'),
+             (student.get('backbone', {}).get('init_cfg') or {}).get(
+                 'checkpoint')]
+    for url in urls:
+        if isinstance(url, str) and '://' in url:
+            assert url in readme, url

@@ -5,7 +5,13 @@
 # per process); set memory=dict(mode='fp32') for the official behaviour.
 # Augmentation as the official ImageNet pipeline: random resized crop, flip,
 # colour jitter (0.4, 0.4, 0.4) and PCA lighting (alphastd 0.1, the
-# ImageNet eigenvalues and eigenvectors of fb.resnet.torch, BGR order).
+# ImageNet eigenvalues and eigenvectors of fb.resnet.torch, rows in BGR
+# order, the order of the images mmcv loads). mmkd_ext.PCALighting keeps
+# that order (the data preprocessor's to_rgb converts train and test images
+# alike) and returns float32 like the official code: mmpretrain's
+# Lighting(to_rgb=True) left training images in RGB, which the
+# preprocessor then flipped to BGR, and its cast back to uint8 wraps a
+# saturated channel around (255 + 2 -> 1).
 _base_ = ['mmpretrain::resnet/resnet152_8xb32_in1k.py']
 custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
 
@@ -26,12 +32,11 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4),
     dict(
-        type='Lighting',
+        type='mmkd_ext.PCALighting',
         eigval=[55.4625, 4.7940, 1.1475],
         eigvec=[[-0.5836, -0.6948, 0.4203], [-0.5808, -0.0045, -0.8140],
                 [-0.5675, 0.7192, 0.4009]],
-        alphastd=0.1,
-        to_rgb=True),
+        alphastd=0.1),
     dict(type='PackInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -12,10 +12,10 @@ is the same on torch 2.1 and on current torch, and on numpy 1 and 2.
 
 A checkpoint holding any other pickled global fails with
 :class:`UnsafeCheckpointError`, which names the global and the file or URL;
-no code of a type outside the list runs. A file the user trusts is named, one by
-one, in the environment variable ``MMKD_EXT_TRUSTED_CHECKPOINTS``
-(comma-separated paths or URLs) or with :func:`trust_checkpoint`; it is then
-unpickled in full. There is no switch that trusts every file.
+no code of a type outside the list runs. A file the user trusts is named,
+one by one, in the environment variable ``MMKD_EXT_TRUSTED_CHECKPOINTS``
+(comma-separated paths or URLs) or with :func:`trust_checkpoint`; it is
+then unpickled in full. There is no switch that trusts every file.
 """
 import contextlib
 import functools
@@ -93,8 +93,8 @@ def refusal_message(source, name):
         f'mmkd_ext does not load: it loads tensors, mmengine\'s '
         f'HistoryBuffer and numpy bool and numeric values '
         f'(mmkd_ext.utils.restricted_pickle). The file was not loaded, and '
-        f'no code of a type outside that list ran. If you trust the file, name '
-        f'it: {TRUSTED_ENV}={source} (comma-separated for several), or '
+        f'no code of a type outside that list ran. If you trust the file, '
+        f'name it: {TRUSTED_ENV}={source} (comma-separated for several), or '
         f'mmkd_ext.utils.checkpoint.trust_checkpoint({source!r}) before '
         f'loading; it is then unpickled in full.')
 

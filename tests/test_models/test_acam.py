@@ -340,6 +340,25 @@ def test_reverse_masks_in_kd_negates_only_the_mask_gradient(acam_inputs):
         ACAMLoss(4, 8, detach_masks_in_kd=True, reverse_masks_in_kd=True)
 
 
+def test_default_reversed_mask_gradient_reaches_the_student(acam_inputs):
+    """With the defaults (weighted-mean masks through a gradient reversal,
+    detach_student_in_stcaff=False) the student gets, besides the direct
+    KD gradient, the reversed gradient of the masks through STCA-FF's key
+    and value; detach_student_in_stcaff=True leaves the direct one only
+    (configs/acamkd/README.md says so)."""
+    student, teacher = acam_inputs
+    direct = mask_and_student_grads(student, teacher, mask_normaliser='mean',
+                                    detach_masks_in_kd=True)[1]
+    default = mask_and_student_grads(student, teacher,
+                                     reverse_masks_in_kd=True)[1]
+    detached = mask_and_student_grads(student, teacher,
+                                      reverse_masks_in_kd=True,
+                                      detach_student_in_stcaff=True)[1]
+    assert ACAMLoss(4, 8).detach_student_in_stcaff is False
+    assert (default - direct).abs().max() > 1e-6
+    torch.testing.assert_close(detached, direct)
+
+
 def test_detach_student_in_stcaff(acam_inputs):
     """With only L_div, the student is reached through STCA-FF alone."""
     student, teacher = acam_inputs

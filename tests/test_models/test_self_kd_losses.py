@@ -52,6 +52,52 @@ def test_uskd_mixup_scores():
         float(uskd_reference(loss, z, feat, mixed)), rel=1e-4)
 
 
+@pytest.mark.parametrize('use_logprob', [False, True])
+def test_uskd_mixup_ranking_normalises_by_both_labels(use_logprob):
+    """Under mixup/cutmix the ranking's normalisers are 1 - W_y1 - W_y2 and
+    1 - S_y1 - S_y2 (log S in the code form), as the authors' code sums
+    over both mixed labels. On these inputs a normaliser over the top-1
+    label alone ranks the classes differently, so it fails the comparison.
+    Row 3 mixes two images of one class (the second entry has value 0 and
+    is no label)."""
+    torch.manual_seed(4)
+    loss = USKDLoss(in_channels=5, num_classes=8, alpha=1.0, beta=1.0,
+                    mu=0.1, rank_use_logprob=use_logprob)
+    with torch.no_grad():
+        loss.weak_head.weight.mul_(4)
+    z, feat = torch.randn(6, 8) * 3, torch.randn(6, 5)
+    first = torch.tensor([0, 1, 2, 3, 4, 5])
+    second = torch.tensor([7, 6, 5, 3, 1, 0])
+    lam = torch.tensor([0.6, 0.55, 0.7, 1.0, 0.5, 0.65])[:, None]
+    mixed = lam * F.one_hot(first, 8).float() + \
+        (1 - lam) * F.one_hot(second, 8).float()
+    assert loss(z, feat, mixed).item() == pytest.approx(
+        float(uskd_reference(loss, z, feat, mixed, use_logprob)), rel=1e-5)
+    both = zipf_non_target(loss, z, feat, mixed, use_logprob, top1=False)
+    top1 = zipf_non_target(loss, z, feat, mixed, use_logprob, top1=True)
+    assert abs(both - top1) > 1e-3
+
+
+def zipf_non_target(loss, z, feat, mixed, use_logprob, top1):
+    """L_non alone, the ranking normalised by both labels or (``top1``) by
+    the top-1 label only."""
+    values, index = mixed.topk(2, dim=1)
+    S, W = F.softmax(z, 1), F.softmax(loss.weak_head(feat), 1)
+    total = 0.0
+    for b in range(z.shape[0]):
+        labels = [int(index[b, k]) for k in (0, 1) if values[b, k] > 0]
+        norm = labels[:1] if top1 else labels
+        P = S[b].log() if use_logprob else S[b]
+        R = W[b] / (1 - sum(W[b, y] for y in norm)) + \
+            P / (1 - sum(P[y] for y in norm))
+        order = sorted(range(z.shape[1]), key=lambda i: -float(R[i]))
+        others = [c for c in range(z.shape[1]) if c not in labels]
+        zipf = torch.tensor([1.0 / (order.index(c) + 1) for c in others])
+        total -= float((zipf / zipf.sum() *
+                        F.log_softmax(z[b, others], 0)).sum())
+    return total / z.shape[0]
+
+
 def test_uskd_errors_name_the_feature():
     loss = USKDLoss(256, 10)
     with pytest.raises(DistillInputError, match=r'\(B, 256\).*\(2, 512\)'):

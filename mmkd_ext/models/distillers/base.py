@@ -250,7 +250,8 @@ class BaseDistiller(BaseModel):
     def _drop_teacher_state(module, state_dict, prefix, local_metadata):
         """State-dict post hook: the teacher's weights come from
         ``teacher_ckpt``, never from the distiller's checkpoints."""
-        for key in [k for k in state_dict if k.startswith(prefix + 'teacher.')]:
+        for key in [k for k in state_dict
+                    if k.startswith(prefix + 'teacher.')]:
             del state_dict[key]
 
     @staticmethod

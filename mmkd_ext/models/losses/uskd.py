@@ -29,7 +29,15 @@ class USKDLoss(nn.Module):
 
     Mixup/cutmix score labels (B, C): the two largest entries (y_k, v_k) each
     give a target term (P_k = 0 where v_k = 0), both are excluded from the
-    non-target set and the weak head learns the smoothed score vector.
+    non-target set and the weak head learns the smoothed score vector. The
+    ranking's normalisers then sum over both labels, ``1 - sum_k W_{y_k}``
+    and ``1 - sum_k S_{y_k}`` (``1 - sum_k log S_{y_k}`` in the code form),
+    as the authors' code does (yzd-v/cls_KD, branch 1.0,
+    ``mmcls/models/dis_losses/uskd.py``). Two details of that code are not
+    followed: a second entry of value 0 (both mixed images of one class)
+    is not a label here (the code drops an arbitrary zero-valued class from
+    the non-target set and adds its W and S to the normalisers), and the
+    normalisers get no 1e-6 (hard labels keep exactly the maths above).
     The student's plain CE is not included.
 
     Args:
@@ -42,6 +50,9 @@ class USKDLoss(nn.Module):
             (paper form).
         loss_weight (float): multiplies the sum. Defaults to 1.0.
     """
+    # its weak head is trained alongside the student, never deployed
+    training_only = True
+
 
     def __init__(self, in_channels, num_classes, alpha=1.0, beta=0.1,
                  mu=0.005, rank_use_logprob=False, loss_weight=1.0):
@@ -95,7 +106,7 @@ class USKDLoss(nn.Module):
 
         is_label = torch.zeros_like(s, dtype=torch.bool).scatter_(
             1, index, values > 0)
-        zipf = self._zipf(log_s, log_w, index[:, :1])
+        zipf = self._zipf(log_s, log_w, index, values > 0)
         zipf = zipf.masked_fill(is_label, 0)
         zipf = (zipf / zipf.sum(1, keepdim=True)).detach()
         log_ns = F.log_softmax(s.masked_fill(is_label, MASKED_LOGIT), dim=1)
@@ -103,17 +114,24 @@ class USKDLoss(nn.Module):
         return self.loss_weight * (self.alpha * loss_target +
                                    self.beta * loss_non + loss_weak)
 
-    def _zipf(self, log_s, log_w, target):
-        """Z_i = 1 / rank_i of all classes by the ranking R (target
-        included, rank 1 the highest)."""
+    def _zipf(self, log_s, log_w, index, is_label):
+        """Z_i = 1 / rank_i of all classes by the ranking R (targets
+        included, rank 1 the highest). ``index`` (B, K) holds the label
+        classes and ``is_label`` (B, K) which of them count (value > 0);
+        each normaliser is 1 minus the sum over the labels that count."""
+
+        def label_sum(x):
+            return x.gather(1, index).masked_fill(~is_label, 0).sum(
+                1, keepdim=True)
+
         with torch.no_grad():
             w = log_w.exp()
-            rank_score = w / (1 - w.gather(1, target))
+            rank_score = w / (1 - label_sum(w))
             if self.rank_use_logprob:
-                rank_score = rank_score + log_s / (1 - log_s.gather(1, target))
+                rank_score = rank_score + log_s / (1 - label_sum(log_s))
             else:
                 s = log_s.exp()
-                rank_score = rank_score + s / (1 - s.gather(1, target))
+                rank_score = rank_score + s / (1 - label_sum(s))
             order = rank_score.argsort(dim=1, descending=True)
             ranks = torch.empty_like(order)
             positions = torch.arange(1, order.shape[1] + 1,
