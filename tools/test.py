@@ -13,7 +13,7 @@ import os.path as osp
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
 from mmkd_ext.utils.config import ConfigError, load_config
 from tool_cli import (add_common_args, apply_common_args, build_runner,
-                      parse_tool_args, user_errors)
+                      end_distributed, parse_tool_args, user_errors)
 
 
 def parse_args(argv=None):
@@ -76,6 +76,7 @@ def main(argv=None):
             runner.test_evaluator.metrics.append(
                 DumpResults(out_file_path=args.out))
         runner.test()
+    end_distributed()
 
 
 if __name__ == '__main__':

@@ -78,6 +78,15 @@ def build_runner(cfg):
     return Runner.from_cfg(cfg)
 
 
+def end_distributed():
+    """Destroy the process group that training or testing used, if any:
+    a process that exits with gloo's threads still running can abort
+    (``terminate called without an active exception``)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 @contextlib.contextmanager
 def user_errors():
     """Exit with ``error: <message>`` instead of a traceback for the

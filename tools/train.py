@@ -11,7 +11,7 @@ import os.path as osp
 import mmkd_ext  # noqa: F401 (registries, safe checkpoint loading)
 from mmkd_ext.utils.config import ConfigError, load_config
 from tool_cli import (add_common_args, apply_common_args, build_runner,
-                      parse_tool_args, user_errors)
+                      end_distributed, parse_tool_args, user_errors)
 
 
 def parse_args(argv=None):
@@ -63,6 +63,7 @@ def main(argv=None):
         cfg = apply_train_args(load_config(args.config, args.cfg_options),
                                args)
         build_runner(cfg).train()
+    end_distributed()
 
 
 if __name__ == '__main__':
