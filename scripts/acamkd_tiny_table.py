@@ -4,13 +4,22 @@ For tiny COCO (bbox mAP, 128 validation images) and tiny Cityscapes (mIoU,
 128 validation images): trains the tiny teacher once (seed 0), then for
 each seed the quarter-width student alone, with plain feature imitation
 (FPN-MSE: the ``configs/feature_kd`` loss on the same pair and levels), with
-ACAM-KD's defaults and with ACAM-KD's literal form (same seed, same
-teacher); prints markdown tables of mean +- std and per seed, and of the
-mask coverage of each distilled run (lowest logged value, collapse
-warnings).
+ACAM-KD's defaults and with ACAM-KD's literal form, and with the baselines
+the papers compare against (FGD, MGD, CWD and PKD on tiny COCO, CWD on tiny
+Cityscapes: ``BASELINES``, each at its authors' setting on the same pair
+and tap) (same seed, same teacher); prints markdown tables of mean +- std
+and per seed, and of the mask coverage of each ACAM-KD run (lowest logged
+value, collapse warnings).
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
-        [--seeds 3] [--tasks coco cityscapes] [--rows ...] [--json FILE]
+        [--seeds 3] [--tasks coco cityscapes] [--rows ...] [--json FILE] \
+        [--reuse-finished]
+    # only the baselines (rows a task does not have are skipped), and the
+    # weight-sensitivity rows of FGD and MGD:
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
+        --rows FGD MGD CWD PKD [--reuse-finished]
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
+        --tasks coco --rows 'FGD x10' 'MGD x10'
     OMP_NUM_THREADS=1 .venv/bin/python scripts/acamkd_tiny_table.py \
         --select [--seeds 2] [--json FILE]
 
@@ -56,7 +65,28 @@ VARIANTS = {
     'ACAM-KD squared weights': [f'{LEVEL_LOSS}.mask_normaliser=squares'],
     'ACAM-KD literal': [f'{LEVEL_LOSS}.literal=True'],
 }
-ROWS = ('student alone', 'FPN-MSE', 'ACAM-KD defaults', 'ACAM-KD literal')
+# The baselines of the papers' tables, each at its authors' setting on the
+# pair and tap of the task (the configs' comments say which setting).
+BASELINES = dict(
+    coco={
+        'FGD': 'configs/fgd/fgd_retinanet_r18_r18-w16_fpn_tiny-coco.py',
+        'MGD': 'configs/mgd/mgd_retinanet_r18_r18-w16_fpn_tiny-coco.py',
+        'CWD': 'configs/cwd/cwd_retinanet_r18_r18-w16_fpn_tiny-coco.py',
+        'PKD': 'configs/pkd/pkd_retinanet_r18_r18-w16_fpn_tiny-coco.py',
+    },
+    cityscapes={
+        'CWD': 'configs/cwd/'
+        'cwd_deeplabv3_r18-d8_r18-w16-d8_tiny-cityscapes.py',
+    })
+BASELINE_ROWS = ('FGD', 'MGD', 'CWD', 'PKD')
+# Weight-sensitivity rows of baselines that did not help at their authors'
+# setting (not in the default rows): (baseline, cfg-options).
+BASELINE_VARIANTS = {
+    'FGD x10': ('FGD', ['model.distill_losses.fgd.loss_weight=10.0']),
+    'MGD x10': ('MGD', ['model.distill_losses.mgd.loss_weight=10.0']),
+}
+ROWS = ('student alone', 'FPN-MSE', 'ACAM-KD defaults', 'ACAM-KD literal',
+        *BASELINE_ROWS)
 COLLAPSE_WARNING = 'ACAMLoss: the spatial masks of'
 
 
@@ -67,7 +97,20 @@ def run_spec(task, row):
         return spec['student'], []
     if row == 'FPN-MSE':
         return spec['feature'], []
+    if row in BASELINE_ROWS:
+        return BASELINES[task][row], []
+    if row in BASELINE_VARIANTS:
+        baseline, options = BASELINE_VARIANTS[row]
+        return BASELINES[task][baseline], options
     return spec['acam'], VARIANTS[row]
+
+
+def task_rows(task, rows):
+    """``rows`` without the baselines ``task`` has no config for."""
+    return [row for row in rows
+            if (row not in BASELINE_ROWS or row in BASELINES[task]) and
+            (row not in BASELINE_VARIANTS or
+             BASELINE_VARIANTS[row][0] in BASELINES[task])]
 
 
 def select_options(task):
@@ -120,18 +163,21 @@ def main():
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--tasks', nargs='+', default=list(TASKS))
     parser.add_argument('--rows', nargs='+', default=list(ROWS),
-                        choices=['student alone', 'FPN-MSE', *VARIANTS])
+                        choices=['student alone', 'FPN-MSE', *VARIANTS,
+                                 *BASELINE_ROWS, *BASELINE_VARIANTS])
     parser.add_argument('--select', action='store_true',
                         help='compare the ACAM-KD variants on the selection '
                         'images instead')
     parser.add_argument('--json', help='also write the results here')
     add_reuse_finished_argument(parser)
     args = parser.parse_args()
-    rows = list(VARIANTS) if args.select else args.rows
     group = GROUP + ('_select' if args.select else '')
     results, tables = {}, []
     for task in args.tasks:
         spec = TASKS[task]
+        rows = task_rows(task, list(VARIANTS) if args.select else args.rows)
+        if not rows:
+            continue
         make_data(task, args.select)
         teacher_dir = osp.join('work_dirs', GROUP, f'{task}_teacher')
         metrics = teacher_metrics(spec['teacher'], teacher_dir)

@@ -54,3 +54,76 @@ def level_pairs(student_feats, teacher_feats):
             f'the teacher tap {len(teachers)}; both must output the same '
             f'levels (for FPNs: num_outs / start_level)')
     return students, teachers
+
+
+def upcast(tensor):
+    """``tensor`` in float32 when it is half precision (AMP), else as it is
+    (float64 stays float64)."""
+    return tensor.float() if tensor.dtype in (torch.float16,
+                                              torch.bfloat16) else tensor
+
+
+def distilled_levels(levels, num_levels):
+    """The number of levels a feature loss distils, from its ``levels``
+    (indices into the tap's levels, or None for all of them) and its
+    ``num_levels`` (None: ``len(levels)``, or 1 without ``levels``).
+
+    Raises:
+        ValueError: the two disagree, or a value is not a valid count/index.
+    """
+    if levels is not None:
+        levels = list(levels)
+        if not levels or not all(isinstance(i, int) for i in levels):
+            raise ValueError(f'levels must be a non-empty list of level '
+                             f'indices, got {levels!r}')
+        if num_levels is not None and num_levels != len(levels):
+            raise ValueError(f'num_levels is {num_levels} but levels '
+                             f'{levels} names {len(levels)} levels')
+        return len(levels)
+    num_levels = 1 if num_levels is None else num_levels
+    if not isinstance(num_levels, int) or num_levels < 1:
+        raise ValueError(f'num_levels must be an int >= 1, got '
+                         f'{num_levels!r}')
+    return num_levels
+
+
+def select_levels(student_feats, teacher_feats, levels=None, expected=None):
+    """The levels of two feature taps as two lists, only those at the
+    indices ``levels`` (all when None); with ``expected``, an error unless
+    that many are left (a loss with one module per level).
+
+    Raises:
+        DistillInputError: the taps differ in levels, an index of
+            ``levels`` is out of range, or the count is not ``expected``.
+    """
+    students, teachers = level_pairs(student_feats, teacher_feats)
+    if levels is not None:
+        bad = [i for i in levels if not -len(students) <= i < len(students)]
+        if bad:
+            raise DistillInputError(
+                f'levels {list(levels)}: the taps have {len(students)} '
+                f'levels (indices 0..{len(students) - 1}); {bad} out of range')
+        students = [students[i] for i in levels]
+        teachers = [teachers[i] for i in levels]
+    if expected is not None and len(students) != expected:
+        raise DistillInputError(
+            f'num_levels is {expected} (one module per level) but the taps '
+            f'give {len(students)} levels; set num_levels, or levels=[...] '
+            f'to choose which ones')
+    return students, teachers
+
+
+def owned_level_pairs(students, teachers, teacher_channels):
+    """``(level, student, teacher)`` of aligned FPN levels for a loss whose
+    own per-level modules were built for ``teacher_channels``: checked
+    (channels, equal shapes), in float32 under AMP, the teacher detached."""
+    for level, (s, t) in enumerate(zip(students, teachers)):
+        if t.shape[1] != teacher_channels[level]:
+            raise DistillInputError(
+                f'level {level}: teacher feature has {t.shape[1]} channels, '
+                f'teacher_channels says {teacher_channels[level]}')
+        check_same_shape(
+            s, t, f'feature (level {level})',
+            '; set student_channels for a channel mismatch; spatial sizes '
+            'must match')
+        yield level, upcast(s), upcast(t).detach()

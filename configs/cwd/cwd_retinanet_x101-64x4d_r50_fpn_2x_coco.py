@@ -1,0 +1,26 @@
+# CWD (Shu et al., ICCV 2021) on the FPN, RetinaNet X101-64x4d -> R50, COCO,
+# 2x: the authors' detection release (pppppM/mmdetection-distiller
+# configs/distillers/cwd/cwd_retina_rx101_64x4d_distill_retina_r50_fpn_2x_coco.py):
+# tau 1.0, weight 5.0 on each of P3-P6 (their taps neck.fpn_convs.0-3 are the
+# first four neck outputs; P7 is not distilled), SGD 0.01 (the stock
+# RetinaNet lr), the student trained from ImageNet weights.
+_base_ = ['mmdet::retinanet/retinanet_r50_fpn_2x_coco.py']
+custom_imports = dict(imports=['mmkd_ext'], allow_failed_imports=False)
+
+model = dict(
+    _delete_=True,
+    type='mmkd_ext.DetectionDistiller',
+    student=_base_.model,
+    teacher='mmdet::retinanet/retinanet_x101-64x4d_fpn_1x_coco.py',
+    # mmdet model zoo (configs/retinanet/metafile.yml): 41.0 box AP
+    teacher_ckpt=('https://download.openmmlab.com/mmdetection/v2.0/'
+                  'retinanet/retinanet_x101_64x4d_fpn_1x_coco/'
+                  'retinanet_x101_64x4d_fpn_1x_coco_20200130-366f5af1.pth'),
+    distill_losses=dict(
+        cwd=dict(
+            type='CWDLoss',
+            temperature=1.0,
+            levels=[0, 1, 2, 3],
+            loss_weight=5.0,
+            student_tap='neck',
+            teacher_tap='neck')))
