@@ -17,7 +17,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=${1:-$ROOT/.venv-openmmlab}
+# absolute: the last check runs from another folder
+VENV=$(realpath -m "${1:-$ROOT/.venv-openmmlab}")
 PYTHON_BIN=${PYTHON:-python3.11}
 
 say() { printf '[setup-openmmlab] %s\n' "$*"; }
