@@ -10,6 +10,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from mmengine.config import Config
@@ -31,7 +32,9 @@ def run_python(code):
                     reason='only where .ci/run installed mmkd_ext with pip')
 def test_the_installed_copy_is_tested():
     package = osp.dirname(osp.realpath(mmkd_ext.__file__))
-    assert not package.startswith(ROOT + os.sep), package
+    assert package != osp.join(ROOT, 'mmkd_ext'), package
+    site_packages = osp.realpath(sysconfig.get_paths()['purelib'])
+    assert osp.dirname(package) == site_packages, package
     # configs are files in the package, not links into a checkout
     config = package_config_path('demo/lenet5_digits-5pct.py')
     assert osp.isfile(config) and not osp.islink(osp.dirname(
