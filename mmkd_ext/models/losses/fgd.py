@@ -5,8 +5,7 @@ import torch.nn as nn
 
 from mmkd_ext.registry import MODELS
 from .feature import FeatureAlign
-from .mgd import per_level
-from .utils import (DistillInputError, distilled_levels, owned_level_pairs,
+from .utils import (DistillInputError, level_channels, owned_level_pairs,
                     select_levels)
 
 BOX_SCALES = ('img_shape', 'batch_input_shape')
@@ -161,18 +160,14 @@ class FGDLoss(nn.Module):
         if box_scale not in BOX_SCALES:
             raise ValueError(f'box_scale must be one of {BOX_SCALES}, got '
                              f'{box_scale!r}')
-        self.levels = None if levels is None else list(levels)
-        self.num_levels = distilled_levels(levels, num_levels)
-        t_ch = per_level(teacher_channels, self.num_levels,
-                         'teacher_channels')
-        s_ch = t_ch if student_channels is None else per_level(
-            student_channels, self.num_levels, 'student_channels')
-        self.teacher_channels = t_ch
-        self.align = FeatureAlign(s_ch, t_ch)
+        self.levels, self.num_levels, self.teacher_channels, s_ch = \
+            level_channels(teacher_channels, student_channels, levels,
+                           num_levels)
+        self.align = FeatureAlign(s_ch, self.teacher_channels)
         self.student_context = nn.ModuleList(
-            GlobalContextBlock(c) for c in t_ch)
+            GlobalContextBlock(c) for c in self.teacher_channels)
         self.teacher_context = nn.ModuleList(
-            GlobalContextBlock(c) for c in t_ch)
+            GlobalContextBlock(c) for c in self.teacher_channels)
         self.temperature = temperature
         self.weights = dict(fg=alpha_fgd, bg=beta_fgd, attention=gamma_fgd,
                             **{'global': lambda_fgd})

@@ -4,7 +4,7 @@ import torch.nn as nn
 
 from mmkd_ext.registry import MODELS
 from .feature import FeatureAlign
-from .utils import distilled_levels, owned_level_pairs, select_levels
+from .utils import level_channels, owned_level_pairs, select_levels
 
 
 def generation_block(channels):
@@ -13,17 +13,6 @@ def generation_block(channels):
         nn.Conv2d(channels, channels, kernel_size=3, padding=1),
         nn.ReLU(),
         nn.Conv2d(channels, channels, kernel_size=3, padding=1))
-
-
-def per_level(channels, num_levels, name):
-    """``channels`` (an int, or one int per level) as a list of
-    ``num_levels`` ints."""
-    values = [channels] * num_levels if isinstance(channels, int) else \
-        list(channels)
-    if len(values) != num_levels:
-        raise ValueError(f'{name} gives {len(values)} levels, num_levels '
-                         f'is {num_levels}')
-    return values
 
 
 @MODELS.register_module()
@@ -70,15 +59,12 @@ class MGDLoss(nn.Module):
         if not 0 <= lambda_mgd <= 1:
             raise ValueError(f'lambda_mgd is a ratio in [0, 1], got '
                              f'{lambda_mgd}')
-        self.levels = None if levels is None else list(levels)
-        self.num_levels = distilled_levels(levels, num_levels)
-        t_ch = per_level(teacher_channels, self.num_levels,
-                         'teacher_channels')
-        s_ch = t_ch if student_channels is None else per_level(
-            student_channels, self.num_levels, 'student_channels')
-        self.teacher_channels = t_ch
-        self.align = FeatureAlign(s_ch, t_ch)
-        self.generation = nn.ModuleList(generation_block(c) for c in t_ch)
+        self.levels, self.num_levels, self.teacher_channels, s_ch = \
+            level_channels(teacher_channels, student_channels, levels,
+                           num_levels)
+        self.align = FeatureAlign(s_ch, self.teacher_channels)
+        self.generation = nn.ModuleList(
+            generation_block(c) for c in self.teacher_channels)
         self.alpha_mgd, self.lambda_mgd = alpha_mgd, lambda_mgd
         self.loss_weight = loss_weight
 

@@ -87,6 +87,38 @@ def distilled_levels(levels, num_levels):
     return num_levels
 
 
+def level_channels(teacher_channels, student_channels, levels, num_levels):
+    """What a loss with its own modules per distilled level is built for.
+
+    Args:
+        teacher_channels (int | list[int]): one value for every level, or
+            one per level.
+        student_channels (int | list[int] | None): the same; None: the
+            teacher's.
+        levels (list[int] | None), num_levels (int | None): as in
+            :func:`distilled_levels`.
+
+    Returns:
+        tuple: ``levels`` as a list (or None), the number of levels, and the
+        teacher's and the student's channels as one int per level.
+    """
+    num_levels = distilled_levels(levels, num_levels)
+
+    def per_level(channels, name):
+        values = [channels] * num_levels if isinstance(channels, int) else \
+            list(channels)
+        if len(values) != num_levels:
+            raise ValueError(f'{name} gives {len(values)} levels, num_levels '
+                             f'is {num_levels}')
+        return values
+
+    teacher = per_level(teacher_channels, 'teacher_channels')
+    student = teacher if student_channels is None else per_level(
+        student_channels, 'student_channels')
+    return (None if levels is None else list(levels), num_levels, teacher,
+            student)
+
+
 def select_levels(student_feats, teacher_feats, levels=None, expected=None):
     """The levels of two feature taps as two lists, only those at the
     indices ``levels`` (all when None); with ``expected``, an error unless
