@@ -5,7 +5,8 @@
 #
 #   bash scripts/setup_openmmlab_env.sh [VENV]     (default .venv-openmmlab)
 #
-# Python 3.11, torch 2.1.2 + torchvision 0.16.2 with numpy 1.26 (PyPI's CUDA
+# Python 3.11, torch 2.1.2 + torchvision 0.16.2 (or TORCH_VERSION and
+# TORCHVISION_VERSION from the environment) with numpy 1.26 (PyPI's CUDA
 # builds: they also run on the CPU), mmcv 2.1.0 with ops compiled for that
 # torch (its own C++ flags; the wheel is cached like setup_env.sh's), then
 # mmengine 0.10.4, mmdet 3.3.0, mmsegmentation 1.2.2, mmpretrain 1.2.0 and
@@ -33,9 +34,12 @@ fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 CONSTRAINTS="$VENV/openmmlab-constraints.txt"
-printf '%s\n' torch==2.1.2 torchvision==0.16.2 numpy==1.26.4 > "$CONSTRAINTS"
+TORCH_VERSION=${TORCH_VERSION:-2.1.2}
+TORCHVISION_VERSION=${TORCHVISION_VERSION:-0.16.2}
+printf '%s\n' "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" \
+    numpy==1.26.4 > "$CONSTRAINTS"
 
-say "installing torch 2.1.2, torchvision 0.16.2, numpy 1.26.4 (and mmcv's build tools)"
+say "installing torch $TORCH_VERSION, torchvision $TORCHVISION_VERSION, numpy 1.26.4 (and mmcv's build tools)"
 "${PIP[@]}" install -q -c "$CONSTRAINTS" torch torchvision numpy \
     "setuptools<81" wheel ninja psutil
 install_mmcv "$PY" native

@@ -1,5 +1,7 @@
 """STCA-FF: student-teacher cross-attention feature fusion (ACAM-KD,
 methods.md section 1.3)."""
+import math
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -24,16 +26,18 @@ def memory_efficient_attention(query, key, value, scale):
     ``query``/``key`` (B, 1, N, C_q) and ``value`` (B, 1, N_kv, C) may have
     different widths; the fused kernels need one head width, so all three
     are zero-padded to ``max(C_q, C)``. Zero channels add nothing to
-    ``q k^T``, so with the explicit ``scale`` the result is unchanged; the
+    ``q k^T``; ``scale`` is folded into the query, since the kernel
+    divides by ``sqrt(width)`` (torch 2.0's has no ``scale`` argument). The
     output is cut back to C channels.
 
     Returns:
         Tensor: (B, 1, N, C).
     """
     width = max(query.shape[-1], value.shape[-1])
+    query = query * (scale * math.sqrt(width))
     out = F.scaled_dot_product_attention(
         _pad_channels(query, width), _pad_channels(key, width),
-        _pad_channels(value, width), scale=scale)
+        _pad_channels(value, width))
     return out[..., :value.shape[-1]]
 
 
