@@ -47,6 +47,25 @@ def test_stcaff_matches_dense_attention(channels):
                                rtol=1e-4, atol=1e-5)
 
 
+def test_stcaff_calls_attention_as_torch_2_0_can():
+    """torch 2.0's scaled_dot_product_attention has no ``scale`` argument
+    (it divides by the square root of the head width, here padded)."""
+    sdpa = F.scaled_dot_product_attention
+
+    def torch_2_0_sdpa(query, key, value, attn_mask=None, dropout_p=0.0,
+                       is_causal=False):
+        return sdpa(query, key, value, attn_mask, dropout_p, is_causal)
+
+    torch.manual_seed(0)
+    module = STCAFF(19)
+    teacher, student = feats(2, 19, 5, 6), feats(2, 19, 5, 6, seed=1)
+    with mock.patch.object(F, 'scaled_dot_product_attention',
+                           torch_2_0_sdpa):
+        out = module(teacher, student)
+    torch.testing.assert_close(out, dense_stcaff(module, teacher, student),
+                               rtol=1e-4, atol=1e-5)
+
+
 def test_stcaff_residual_norm_and_kv_pooling():
     torch.manual_seed(0)
     teacher, student = feats(2, 8, 6, 6), feats(2, 8, 6, 6, seed=1)
