@@ -1,4 +1,5 @@
-"""Reading labels from mmpretrain data samples (no mmpretrain import)."""
+"""Reading labels from mmpretrain and boxes from mmdet data samples (no
+mmpretrain or mmdet import)."""
 import torch
 
 from mmkd_ext.models.losses.utils import DistillInputError
@@ -23,3 +24,17 @@ def classification_labels(data_samples):
             f'({type(data_samples[0]).__name__}) carry none; is the pipeline '
             f'packing labels, is it a classification task?')
     return torch.cat([s.gt_label for s in data_samples])
+
+
+def check_detection_samples(data_samples, loss):
+    """An error naming ``loss`` unless the samples carry ``gt_instances``."""
+    if not data_samples or 'gt_instances' not in data_samples[0]:
+        raise DistillInputError(
+            f'{loss} needs detection data samples with gt_instances (boxes)')
+
+
+def detection_boxes(sample):
+    """(K, 4) float x1, y1, x2, y2 in input pixels of one mmdet
+    ``DetDataSample``'s ground truth (mmdet's box types unwrapped)."""
+    boxes = sample.gt_instances.bboxes
+    return getattr(boxes, 'tensor', boxes).float()

@@ -5,7 +5,8 @@ import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
 from .feature import FeatureAlign
-from .utils import check_same_shape, distilled_levels, select_levels, upcast
+from .utils import (check_same_shape, check_temperature, distilled_levels,
+                    pointwise_kl, select_levels, upcast)
 
 
 def channel_kl(student, teacher, tau):
@@ -13,7 +14,7 @@ def channel_kl(student, teacher, tau):
     softmax over the H*W positions of ``map / tau``."""
     log_s = F.log_softmax(student.flatten(2) / tau, dim=2)
     log_t = F.log_softmax(teacher.flatten(2) / tau, dim=2)
-    return (log_t.exp() * (log_t - log_s)).sum(2)
+    return pointwise_kl(log_t, log_s).sum(2)
 
 
 @MODELS.register_module()
@@ -56,8 +57,7 @@ class CWDLoss(nn.Module):
                  teacher_channels=None, num_levels=None, levels=None,
                  loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         self.temperature = temperature
         self.levels = None if levels is None else list(levels)
         self.align = FeatureAlign(student_channels, teacher_channels,

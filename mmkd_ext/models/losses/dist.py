@@ -3,7 +3,8 @@ NeurIPS 2022)."""
 import torch.nn as nn
 
 from mmkd_ext.registry import MODELS
-from .utils import DistillInputError, check_same_shape, upcast
+from .utils import (DistillInputError, check_same_logits, check_temperature,
+                    upcast)
 
 
 def pearson_distance(a, b, eps=1e-8):
@@ -50,8 +51,7 @@ class DISTLoss(nn.Module):
     def __init__(self, beta=1.0, gamma=1.0, temperature=1.0, eps=1e-8,
                  loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         self.beta, self.gamma = beta, gamma
         self.temperature = temperature
         self.eps = eps
@@ -59,8 +59,7 @@ class DISTLoss(nn.Module):
 
     def forward(self, student_logits, teacher_logits):
         """student_logits, teacher_logits: (B, C) or (B, C, H, W) -> dict."""
-        check_same_shape(student_logits, teacher_logits, 'logits',
-                         ' (do teacher and student have the same classes?)')
+        check_same_logits(student_logits, teacher_logits)
         if student_logits.dim() not in (2, 4):
             raise DistillInputError(
                 f'student_logits must be (B, C) or (B, C, H, W), got shape '

@@ -5,8 +5,8 @@ import torch.nn.functional as F
 
 from mmkd_ext.models.data_samples import classification_labels
 from mmkd_ext.registry import MODELS
-from .utils import (MASKED_LOGIT, DistillInputError, check_same_shape,
-                    hard_labels, upcast)
+from .utils import (MASKED_LOGIT, DistillInputError, check_same_logits,
+                    check_temperature, hard_labels, pointwise_kl, upcast)
 
 
 @MODELS.register_module()
@@ -54,16 +54,14 @@ class DKDLoss(nn.Module):
     def __init__(self, alpha=1.0, beta=8.0, temperature=4.0,
                  loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         self.alpha, self.beta = alpha, beta
         self.temperature = temperature
         self.loss_weight = loss_weight
 
     def forward(self, student_logits, teacher_logits, data_samples):
         """student_logits, teacher_logits: (B, C) -> dict."""
-        check_same_shape(student_logits, teacher_logits, 'logits',
-                         ' (do teacher and student have the same classes?)')
+        check_same_logits(student_logits, teacher_logits)
         if student_logits.dim() != 2 or student_logits.shape[1] < 2:
             raise DistillInputError(
                 f'student_logits must be (B, C) with C >= 2 classes, got '
@@ -79,7 +77,7 @@ class DKDLoss(nn.Module):
         tckd = _binary_kl(t, s, is_target).mean() * tau**2
         log_ns = F.log_softmax(s.masked_fill(is_target, MASKED_LOGIT), dim=1)
         log_nt = F.log_softmax(t.masked_fill(is_target, MASKED_LOGIT), dim=1)
-        nckd = (log_nt.exp() * (log_nt - log_ns)).masked_fill(
+        nckd = pointwise_kl(log_nt, log_ns).masked_fill(
             is_target, 0).sum(1).mean() * tau**2
         loss = self.loss_weight * (self.alpha * tckd + self.beta * nckd)
         return dict(loss=loss, tckd=tckd.detach(), nckd=nckd.detach())
@@ -98,4 +96,4 @@ def _binary_kl(teacher, student, is_target):
     """(B,) KL([p_y, 1 - p_y] of the teacher || the student's)."""
     log_t = _log_binary(teacher, is_target)
     log_s = _log_binary(student, is_target)
-    return (log_t.exp() * (log_t - log_s)).sum(1)
+    return pointwise_kl(log_t, log_s).sum(1)

@@ -3,7 +3,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import DistillInputError, check_same_shape, level_pairs
+from .utils import (DistillInputError, check_same_shape, level_pairs,
+                    per_level)
 
 
 class FeatureAlign(nn.Module):
@@ -28,8 +29,8 @@ class FeatureAlign(nn.Module):
         self.convs = self.student_channels = None
         if student_channels is None:
             return
-        s_ch = self._per_level(student_channels, num_levels)
-        t_ch = self._per_level(teacher_channels, len(s_ch))
+        s_ch = per_level(student_channels, num_levels)
+        t_ch = per_level(teacher_channels, len(s_ch))
         if len(s_ch) != len(t_ch):
             raise ValueError(
                 f'student_channels has {len(s_ch)} levels and '
@@ -38,11 +39,6 @@ class FeatureAlign(nn.Module):
         self.convs = nn.ModuleList(
             nn.Conv2d(s, t, 1) if s != t else nn.Identity()
             for s, t in zip(s_ch, t_ch))
-
-    @staticmethod
-    def _per_level(channels, num_levels):
-        return [channels] * num_levels if isinstance(channels, int) else \
-            list(channels)
 
     def forward(self, students):
         """list of (B, C_s, H, W) -> list of (B, C_t, H, W)."""

@@ -3,10 +3,12 @@ al., CVPR 2022)."""
 import torch
 import torch.nn as nn
 
+from mmkd_ext.models.data_samples import (check_detection_samples,
+                                          detection_boxes)
 from mmkd_ext.registry import MODELS
 from .feature import FeatureAlign
-from .utils import (DistillInputError, level_channels, owned_level_pairs,
-                    select_levels)
+from .utils import (DistillInputError, check_temperature, level_channels,
+                    owned_level_pairs, select_levels)
 
 BOX_SCALES = ('img_shape', 'batch_input_shape')
 
@@ -70,8 +72,7 @@ def box_area_masks(data_samples, feat_shape, box_scale='img_shape'):
     height, width = feat_shape
     fg_masks, bg_masks = [], []
     for sample in data_samples:
-        boxes = sample.gt_instances.bboxes
-        boxes = getattr(boxes, 'tensor', boxes)
+        boxes = detection_boxes(sample)
         shape = sample.metainfo.get(box_scale)
         if shape is None:
             raise DistillInputError(
@@ -81,7 +82,7 @@ def box_area_masks(data_samples, feat_shape, box_scale='img_shape'):
         fg = torch.zeros(height, width, device=device)
         if len(boxes):
             scale = boxes.new_tensor([width / shape[1], height / shape[0]] * 2)
-            scaled = boxes.float() * scale
+            scaled = boxes * scale
             x1, y1 = scaled[:, 0].floor(), scaled[:, 1].floor()
             x2, y2 = scaled[:, 2].ceil(), scaled[:, 3].ceil()
             area = 1.0 / ((y2 + 1 - y1) * (x2 + 1 - x1))
@@ -155,8 +156,7 @@ class FGDLoss(nn.Module):
                  alpha_fgd=1e-3, beta_fgd=5e-4, gamma_fgd=1e-3,
                  lambda_fgd=5e-6, box_scale='img_shape', loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         if box_scale not in BOX_SCALES:
             raise ValueError(f'box_scale must be one of {BOX_SCALES}, got '
                              f'{box_scale!r}')
@@ -177,10 +177,7 @@ class FGDLoss(nn.Module):
     def forward(self, student_feats, teacher_feats, data_samples):
         students, teachers = select_levels(student_feats, teacher_feats,
                                            self.levels, self.num_levels)
-        if not data_samples or 'gt_instances' not in data_samples[0]:
-            raise DistillInputError(
-                'FGDLoss needs detection data samples with gt_instances '
-                '(boxes)')
+        check_detection_samples(data_samples, 'FGDLoss')
         parts = dict.fromkeys(self.weights, 0)
         for level, s, t in owned_level_pairs(
                 self.align(students), teachers, self.teacher_channels):

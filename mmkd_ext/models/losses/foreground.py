@@ -2,6 +2,8 @@
 import torch
 import torch.nn as nn
 
+from mmkd_ext.models.data_samples import (check_detection_samples,
+                                          detection_boxes)
 from mmkd_ext.registry import MODELS
 from .feature import FeatureAlign
 from .utils import DistillInputError, level_pairs
@@ -18,13 +20,12 @@ def box_masks(data_samples, feat_shape, input_shape):
         input_shape (tuple[int, int]): (H, W) of the padded batch.
     """
     height, width = feat_shape
-    device = data_samples[0].gt_instances.bboxes.device
+    device = detection_boxes(data_samples[0]).device
     ys = (torch.arange(height, device=device) + 0.5) * input_shape[0] / height
     xs = (torch.arange(width, device=device) + 0.5) * input_shape[1] / width
     masks = []
     for sample in data_samples:
-        boxes = sample.gt_instances.bboxes
-        boxes = getattr(boxes, 'tensor', boxes).float()  # mmdet box types
+        boxes = detection_boxes(sample)
         inside_x = (xs[None] >= boxes[:, :1]) & (xs[None] <= boxes[:, 2:3])
         inside_y = (ys[None] >= boxes[:, 1:2]) & (ys[None] <= boxes[:, 3:4])
         inside = inside_y[:, :, None] & inside_x[:, None, :]  # (K, h, w)
@@ -72,10 +73,7 @@ class ForegroundFeatureLoss(nn.Module):
     def forward(self, student_feats, teacher_feats, data_samples):
         students, teachers = level_pairs(student_feats, teacher_feats)
         students = self.align(students)
-        if not data_samples or 'gt_instances' not in data_samples[0]:
-            raise DistillInputError(
-                'ForegroundFeatureLoss needs detection data samples with '
-                'gt_instances (boxes)')
+        check_detection_samples(data_samples, 'ForegroundFeatureLoss')
         input_shape = data_samples[0].metainfo.get('batch_input_shape')
         if input_shape is None:
             raise DistillInputError(

@@ -3,7 +3,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import check_same_shape
+from .utils import check_same_logits, check_temperature, pointwise_kl
 
 
 @MODELS.register_module()
@@ -19,18 +19,16 @@ class KDLoss(nn.Module):
 
     def __init__(self, temperature=4.0, loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         self.temperature = temperature
         self.loss_weight = loss_weight
 
     def forward(self, student_logits, teacher_logits):
         """student_logits, teacher_logits: (B, C) or (B, C, H, W) ->
         scalar."""
-        check_same_shape(student_logits, teacher_logits, 'logits',
-                         ' (do teacher and student have the same classes?)')
+        check_same_logits(student_logits, teacher_logits)
         tau = self.temperature
         log_s = F.log_softmax(student_logits.float() / tau, dim=1)
         log_t = F.log_softmax(teacher_logits.float() / tau, dim=1)
-        kl = (log_t.exp() * (log_t - log_s)).sum(dim=1).mean()
+        kl = pointwise_kl(log_t, log_s).sum(dim=1).mean()
         return self.loss_weight * tau**2 * kl

@@ -5,7 +5,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
-from .utils import DistillInputError, hard_labels
+from .utils import DistillInputError, hard_labels, pointwise_kl
 
 # Floor of a centroid probability before its log (methods.md 4.5, item 3).
 CENTROID_FLOOR = 1e-8
@@ -37,7 +37,7 @@ def cmi_per_sample(log_probs, labels, centroids):
         Tensor: (B,) ``sum_i P_i (log P_i - log Q_{y,i})``.
     """
     log_q = centroids.detach().float().clamp_min(CENTROID_FLOOR).log()
-    return (log_probs.exp() * (log_probs - log_q[labels])).sum(dim=1)
+    return pointwise_kl(log_probs, log_q[labels]).sum(dim=1)
 
 
 @MODELS.register_module()

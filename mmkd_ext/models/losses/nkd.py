@@ -4,7 +4,8 @@ import torch.nn.functional as F
 
 from mmkd_ext.registry import MODELS
 from mmkd_ext.models.data_samples import classification_labels
-from .utils import MASKED_LOGIT, check_same_shape, hard_labels
+from .utils import (MASKED_LOGIT, check_same_logits, check_temperature,
+                    hard_labels)
 
 
 @MODELS.register_module()
@@ -28,8 +29,7 @@ class NKDLoss(nn.Module):
 
     def __init__(self, temperature=1.0, gamma=1.5, loss_weight=1.0):
         super().__init__()
-        if temperature <= 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         self.temperature = temperature
         self.gamma = gamma
         self.loss_weight = loss_weight
@@ -40,8 +40,7 @@ class NKDLoss(nn.Module):
         ``gt_score`` (its argmax is used) give y -> scalar."""
         gt_label = classification_labels(data_samples).to(
             student_logits.device)
-        check_same_shape(student_logits, teacher_logits, 'logits',
-                         ' (do teacher and student have the same classes?)')
+        check_same_logits(student_logits, teacher_logits)
         s = student_logits.float()
         t = teacher_logits.float().detach()
         y = hard_labels(gt_label, s)[:, None]

@@ -19,6 +19,25 @@ def check_same_shape(student, teacher, what, hint=''):
             f'{what} of shape {tuple(teacher.shape)} differ{hint}')
 
 
+def check_same_logits(student_logits, teacher_logits):
+    """An error unless the student's and the teacher's logits have one
+    shape (a logit loss compares them class by class)."""
+    check_same_shape(student_logits, teacher_logits, 'logits',
+                     ' (do teacher and student have the same classes?)')
+
+
+def check_temperature(temperature):
+    """An error unless a loss's ``temperature`` is positive."""
+    if temperature <= 0:
+        raise ValueError(f'temperature must be > 0, got {temperature}')
+
+
+def pointwise_kl(log_p, log_q):
+    """``p (log p - log q)`` elementwise, from log-probabilities of the
+    same shape: KL(p || q) once summed over the distribution's dimension."""
+    return log_p.exp() * (log_p - log_q)
+
+
 def hard_labels(gt_label, logits):
     """Class indices (B,) from ``gt_label``: a LongTensor (B,) as is, a
     mixup/cutmix score matrix (B, C) by its argmax."""
@@ -87,6 +106,13 @@ def distilled_levels(levels, num_levels):
     return num_levels
 
 
+def per_level(channels, num_levels):
+    """``channels`` as a list: an int repeated ``num_levels`` times, a
+    sequence (one int per level) as it is."""
+    return [channels] * num_levels if isinstance(channels, int) else \
+        list(channels)
+
+
 def level_channels(teacher_channels, student_channels, levels, num_levels):
     """What a loss with its own modules per distilled level is built for.
 
@@ -104,16 +130,15 @@ def level_channels(teacher_channels, student_channels, levels, num_levels):
     """
     num_levels = distilled_levels(levels, num_levels)
 
-    def per_level(channels, name):
-        values = [channels] * num_levels if isinstance(channels, int) else \
-            list(channels)
+    def checked(channels, name):
+        values = per_level(channels, num_levels)
         if len(values) != num_levels:
             raise ValueError(f'{name} gives {len(values)} levels, num_levels '
                              f'is {num_levels}')
         return values
 
-    teacher = per_level(teacher_channels, 'teacher_channels')
-    student = teacher if student_channels is None else per_level(
+    teacher = checked(teacher_channels, 'teacher_channels')
+    student = teacher if student_channels is None else checked(
         student_channels, 'student_channels')
     return (None if levels is None else list(levels), num_levels, teacher,
             student)
