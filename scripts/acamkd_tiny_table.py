@@ -36,8 +36,8 @@ import statistics
 
 from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
                         markdown_table, run_tool, run_work_dir, seeds_table,
-                        train_and_test)
-from work_dir import latest_test_metrics, train_log
+                        teacher_metrics)
+from work_dir import train_log
 
 GROUP = 'acamkd_tiny'
 NUM_TRAIN, NUM_VAL = 64, 128
@@ -130,17 +130,6 @@ def make_data(task, select):
                   '--num-train', str(NUM_TRAIN), '--num-val', str(NUM_VAL),
                   '--overwrite'],
                  osp.join(ROOT, 'work_dirs', GROUP, 'make_tiny_data.log'))
-
-
-def teacher_metrics(config, work_dir):
-    """Train (seed 0) and test the teacher, or only test the checkpoint a
-    previous invocation left in ``work_dir``."""
-    if not osp.isfile(osp.join(ROOT, work_dir, 'last_checkpoint')):
-        return train_and_test(config, work_dir, ['randomness.seed=0'])[0]
-    run_tool(['tools/test.py', config, last_checkpoint(
-        osp.join(ROOT, work_dir)), '--work-dir', work_dir],
-        osp.join(ROOT, work_dir, 'run.log'))
-    return latest_test_metrics(osp.join(ROOT, work_dir))
 
 
 def coverage_report(name, seeds, group):

@@ -26,7 +26,8 @@ import torch
 
 from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
                         latest_test_metrics, make_digits, markdown_table,
-                        run_tool, run_work_dir, seeds_table, train_and_test)
+                        run_tool, run_work_dir, seeds_table, teacher_metrics,
+                        train_and_test)
 
 TEACHER = 'configs/hard/cnn_digits20.py'
 GROUP = 'digits_hard'  # work_dirs/<GROUP>/<run>_s<seed>
@@ -131,14 +132,7 @@ def train_teacher():
     invocation trained."""
     make_digits()
     teacher_dir = osp.join('work_dirs', GROUP, 'teacher')
-    if osp.isfile(osp.join(ROOT, teacher_dir, 'last_checkpoint')):
-        run_tool(['tools/test.py', TEACHER, last_checkpoint(
-            osp.join(ROOT, teacher_dir)), '--work-dir', teacher_dir],
-            osp.join(ROOT, teacher_dir, 'run.log'))
-        metrics = latest_test_metrics(osp.join(ROOT, teacher_dir))
-    else:
-        metrics, _ = train_and_test(TEACHER, teacher_dir,
-                                    ['randomness.seed=0'])
+    metrics = teacher_metrics(TEACHER, teacher_dir)
     top1 = (metrics['accuracy/top1'], test_centred(TEACHER, teacher_dir))
     print('teacher (seed 0): translated {:.2f}, centred {:.2f}'.format(*top1),
           flush=True)

@@ -1,7 +1,7 @@
 """The digits table of configs/nkd/README.md (the demo's regime).
 
 Trains the demo teacher once (seed 0; a teacher that an earlier invocation
-trained and tested is reused), then for each seed the demo student (LeNet-5
+trained is reused and tested again), then for each seed the demo student (LeNet-5
 on 5 % of the training digits) alone, with KD, NKD, DKD and DIST (DKD and
 DIST at their authors' CIFAR-100 and ImageNet settings; same seed, same
 teacher), evaluates each on the 360 validation digits and prints a markdown
@@ -15,8 +15,7 @@ import os.path as osp
 
 from experiment import (ROOT, add_reuse_finished_argument, last_checkpoint,
                         make_digits, markdown_table, seeds_table,
-                        train_and_test)
-from work_dir import finished_test_metrics
+                        teacher_metrics)
 
 TEACHER = 'configs/demo/resnet18-w32_gray_digits.py'
 # row key: (row name, config, needs the teacher)
@@ -40,18 +39,6 @@ ROWS = {
 }
 
 
-def teacher_top1(teacher_dir):
-    """Top-1 of the demo teacher in ``teacher_dir``: read from a finished
-    earlier run, else trained (seed 0) and tested now."""
-    work_dir = osp.join(ROOT, teacher_dir)
-    metrics = finished_test_metrics(work_dir)
-    if metrics is None or not osp.isfile(osp.join(work_dir,
-                                                  'last_checkpoint')):
-        metrics, _ = train_and_test(TEACHER, teacher_dir,
-                                    ['randomness.seed=0'])
-    return metrics['accuracy/top1']
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, default=3)
@@ -61,7 +48,7 @@ def main():
     args = parser.parse_args()
     make_digits()
     teacher_dir = osp.join('work_dirs', 'digits', 'demo_teacher')
-    top1 = teacher_top1(teacher_dir)
+    top1 = teacher_metrics(TEACHER, teacher_dir)['accuracy/top1']
     print(f'teacher (seed 0): {top1:.2f}', flush=True)
     teacher = [f'model.teacher_ckpt='
                f'{last_checkpoint(osp.join(ROOT, teacher_dir))}']

@@ -54,6 +54,18 @@ def train_and_test(config, work_dir, cfg_options=()):
     return latest_test_metrics(osp.join(ROOT, work_dir)), time.time() - start
 
 
+def teacher_metrics(config, work_dir):
+    """Test metrics of a teacher trained once, with seed 0, into
+    ``work_dir``: the checkpoint an earlier invocation left there is tested
+    again, else the teacher is trained and tested now."""
+    root_dir = osp.join(ROOT, work_dir)
+    if not osp.isfile(osp.join(root_dir, 'last_checkpoint')):
+        return train_and_test(config, work_dir, ['randomness.seed=0'])[0]
+    run_tool(['tools/test.py', config, last_checkpoint(root_dir),
+              '--work-dir', work_dir], osp.join(root_dir, 'run.log'))
+    return latest_test_metrics(root_dir)
+
+
 def metric_value(metrics, name):
     """``metrics[name]``; ``'key[i]'`` reads element i of a per-class list
     (e.g. ``'single-label/recall_classwise[3]'``)."""
