@@ -9,7 +9,6 @@ import math
 import os.path as osp
 
 import pytest
-import torch
 
 from conftest import ROOT
 from golden_losses import golden_configs
@@ -44,30 +43,30 @@ def without_downloads(cfg):
     return cfg
 
 
-@pytest.mark.parametrize('config', PAPER_SCALE)
-def test_paper_config_trains_one_iteration(config):
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import set_random_seed
-    from synthetic_batch import SEED, fixed_batch, num_classes
+def for_generated_data(cfg, model_cfg):
+    """``model_cfg`` of a paper-scale distiller changed in place to build
+    without downloads and to pad mmseg batches to the generated 64x128 (not
+    to the 512x1024 crops)."""
     from mmkd_ext.models.distillers.base import load_model_config
-    from mmkd_ext.registry import MODELS
-    from mmkd_ext.utils.config import load_config
-    cfg = load_config(osp.join(ROOT, config))
-    model_cfg = cfg.model.copy()
-    model_cfg.teacher_ckpt = None
     model_cfg.teacher = load_model_config(model_cfg.teacher, 'teacher')
     without_downloads(model_cfg)
-    model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
-    if cfg.default_scope == 'mmseg':  # pad to the generated 64x128, not
+    if cfg.default_scope == 'mmseg':
         for model in (model_cfg, model_cfg.student, model_cfg.teacher):
-            if model.get('data_preprocessor'):  # to the 512x1024 crops
+            if model.get('data_preprocessor'):
                 model.data_preprocessor.size = (64, 128)
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        torch.manual_seed(SEED)
-        model = MODELS.build(model_cfg)
-        model.init_weights()
-        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+@pytest.mark.parametrize('config', PAPER_SCALE)
+def test_paper_config_trains_one_iteration(config):
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import set_random_seed
+    from synthetic_batch import (SEED, build_for_training, fixed_batch,
+                                 num_classes)
+    from mmkd_ext.utils.config import load_config
+    scope = load_config(osp.join(ROOT, config)).default_scope
+    with DefaultScope.overwrite_default_scope(scope):
+        cfg, model, optim_wrapper = build_for_training(
+            config, ROOT, for_generated_data)
         student = model.student
         classes = student.roi_head.bbox_head.num_classes if hasattr(
             student, 'roi_head') else num_classes(model)

@@ -94,13 +94,15 @@ def prepare_method_state(model, batch_size):
         head.cmi_centroids.computed.fill_(True)
 
 
-def build_for_training(config, root):
+def build_for_training(config, root, adjust_model_cfg=None):
     """``(cfg, model, optim_wrapper)`` of ``config`` (relative to ``root``)
     as the runner builds them for training: the config's default scope and
     ``data_preprocessor``, a distiller's teacher left at its seeded random
     initialisation (no ``teacher_ckpt``), ``init_weights``, the method
     state the hooks would set, and the optimizer of ``optim_wrapper``.
-    Seeded with ``SEED``; call it under the config's default scope."""
+    ``adjust_model_cfg(cfg, model_cfg)``, when given, changes the model
+    config in place before the build. Seeded with ``SEED``; call it under
+    the config's default scope."""
     from mmengine.optim import build_optim_wrapper
     from mmkd_ext.registry import MODELS
     from mmkd_ext.utils.config import load_config
@@ -109,6 +111,8 @@ def build_for_training(config, root):
     if 'teacher_ckpt' in model_cfg:
         model_cfg.teacher_ckpt = None
     model_cfg.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    if adjust_model_cfg is not None:
+        adjust_model_cfg(cfg, model_cfg)
     torch.manual_seed(SEED)
     model = MODELS.build(model_cfg)
     model.init_weights()
